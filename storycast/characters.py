@@ -11,12 +11,15 @@ import math
 import numpy as np
 
 from storycast import vocab
+from storycast.errors import StorycastError
 from storycast.seeding import rng_for
 
 MAX_TRIES = 2000
+PATTERN_WORDS = {"plain": "", "striped": "striped ", "dotted": "polka-dot ", "checked": "checked ",
+                 "zigzag": "zigzag-patterned ", "stars": "star-patterned "}
 
 
-class InfeasibleCount(ValueError):
+class InfeasibleCount(StorycastError):
     """More identities were asked for than the attribute space holds at the asked distance."""
 
 
@@ -109,7 +112,7 @@ def identity_prompt(spec: dict) -> str:
     """The persistent identity block of every prompt that shows this character."""
     hair = ("no hair" if spec["hair_style"] == "bald"
             else f"{spec['hair_color']} {spec['hair_style'].replace('_', ' ')} hair")
-    outfit = f"a {spec['pattern']} {spec['top_color']} {spec['top']}"
+    outfit = f"a {PATTERN_WORDS[spec['pattern']]}{spec['top_color']} {spec['top']}"
     if spec["bottom"]:
         outfit += f", {spec['bottom_color']} {spec['bottom']}"
     outfit += f" and {spec['shoes_color']} {spec['shoes']}"

@@ -17,6 +17,7 @@ KEYPOINT_NAMES: tuple[str, ...] = (
     "r_hip", "r_knee", "r_ankle", "l_hip", "l_knee", "l_ankle", "r_eye", "l_eye", "r_ear", "l_ear",
 )
 NOSE, NECK, R_SHO, R_ELB, R_WRI, L_SHO, L_ELB, L_WRI = range(8)
+MID_HIP = -1  # not a COCO-18 keypoint: the body origin (mean of the hips)
 R_HIP, R_KNE, R_ANK, L_HIP, L_KNE, L_ANK, R_EYE, L_EYE, R_EAR, L_EAR = range(8, 18)
 
 # OpenPose limb pairs (0-based) and colours, as ControlNet's openpose annotator draws them.
@@ -63,7 +64,7 @@ _POSE_TABLE: dict[str, tuple] = {
     "fighting_stance": (5, 0, 40, -100, 50, -110, 22, 15, 22, 15),
     "kicking":         (-10, 0, 30, 60, 40, 70, 85, 80, 0, 0),
     "throwing":        (-10, 0, 150, 200, 70, 60, 20, 10, -10, -5),
-    "hugging":         (0, 5, 60, -50, 60, -50, 3, 2, 3, 2),
+    "hugging":         (0, 5, 80, 35, 80, 35, 3, 2, 3, 2),
     "bowing":          (55, 15, 5, 0, 5, 0, 3, 2, 3, 2),
     "thinking":        (0, 10, 30, -160, 20, -70, 3, 2, 3, 2),
     "cheering":        (0, -10, 140, 160, 140, 160, 12, 8, 12, 8),

@@ -35,6 +35,9 @@ SHOT_TYPES: dict[str, float] = {
     "close_up": 2.4,
 }
 CAMERA_ANGLES: tuple[str, ...] = ("eye_level", "low_angle", "high_angle", "dutch_tilt")
+# A dutch-tilt frame is rotated by this many degrees (counter-clockwise) about its centre: the
+# controls stage rotates the skeletons, the renderer the background, so the two always agree.
+DUTCH_TILT_DEG = 10.0
 
 # ---------------------------------------------------------------- scene
 ART_STYLES: tuple[str, ...] = (

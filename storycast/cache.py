@@ -1,0 +1,97 @@
+"""Shard cache: a shard's result stored under a key of everything that determines it.
+
+Key = hash(stage, params section, code version, the shard's input bytes). Entries are written
+atomically with a checksum beside them; an entry whose bytes no longer match is reported,
+deleted and recomputed, never trusted. The cache lives outside DVC's outputs (`.storycast/cache`),
+so `dvc repro` deleting a stage's outputs does not lose finished shards: a killed run resumes.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from storycast.tables import atomic_path
+
+log = logging.getLogger(__name__)
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_ROOT = Path(os.environ.get("STORYCAST_CACHE", ".storycast/cache"))
+
+
+@functools.cache
+def code_version() -> str:
+    """Hash of the library's source and the table schemas: any code change invalidates shards."""
+    h = hashlib.sha256()
+    roots = [PACKAGE_DIR, PACKAGE_DIR.parent / "schemas"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def file_digest(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def shard_key(stage: str, params: dict, inputs: list[str]) -> str:
+    """Key of one shard: stage, its params section, the code version and its input digests."""
+    blob = json.dumps({"stage": stage, "params": params, "code": code_version(), "inputs": inputs},
+                      sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+class ShardCache:
+    """Files of finished shards, one folder per stage; `name` is the file within the entry."""
+
+    def __init__(self, stage: str, root: str | Path | None = None):
+        self.dir = Path(root or DEFAULT_ROOT) / stage
+
+    def _entry(self, key: str) -> Path:
+        return self.dir / key
+
+    def get(self, key: str, names: list[str]) -> dict[str, Path] | None:
+        """The entry's files if complete and intact; a corrupt entry is dropped (recomputed)."""
+        entry = self._entry(key)
+        manifest = entry / "manifest.json"
+        if not manifest.exists():
+            return None
+        try:
+            sums = json.loads(manifest.read_text())
+            files = {n: entry / n for n in names}
+            if set(sums) != set(names) or any(file_digest(p) != sums[n] for n, p in files.items()):
+                raise ValueError("checksum mismatch")
+        except (ValueError, OSError) as err:
+            log.warning("cache entry %s is corrupt (%s): recomputing", entry, err)
+            self.drop(key)
+            return None
+        return files
+
+    def put(self, key: str, files: dict[str, bytes]) -> dict[str, Path]:
+        """Store an entry: files first, the manifest (with checksums) last, each atomically."""
+        entry = self._entry(key)
+        entry.mkdir(parents=True, exist_ok=True)
+        sums = {}
+        for name, data in files.items():
+            tmp = atomic_path(entry / name)
+            tmp.write_bytes(data)
+            os.replace(tmp, entry / name)
+            sums[name] = hashlib.sha256(data).hexdigest()
+        tmp = atomic_path(entry / "manifest.json")
+        tmp.write_text(json.dumps(sums, sort_keys=True))
+        os.replace(tmp, entry / "manifest.json")
+        return {n: entry / n for n in files}
+
+    def drop(self, key: str) -> None:
+        entry = self._entry(key)
+        for path in sorted(entry.glob("*")):
+            path.unlink(missing_ok=True)
+        if entry.exists():
+            entry.rmdir()
