@@ -22,15 +22,34 @@ DEFAULT_ROOT = Path(os.environ.get("STORYCAST_CACHE", ".storycast/cache"))
 
 
 @functools.cache
-def code_version() -> str:
-    """Hash of the library's source and the table schemas: any code change invalidates shards."""
+def code_version(stage: str) -> str:
+    """Hash of the code and schemas a stage declares as deps in dvc.yaml (everything but data/).
+
+    The same files DVC watches for the stage decide when its cached shards are stale, so a change
+    to an unrelated module (another stage, the CLI) keeps this stage's cache warm.
+    """
     h = hashlib.sha256()
-    roots = [PACKAGE_DIR, PACKAGE_DIR.parent / "schemas"]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes())
+    for path in _code_files(stage):
+        h.update(str(path).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _code_files(stage: str) -> list[Path]:
+    dvc_yaml = Path("dvc.yaml")
+    deps: list[str] = []
+    if dvc_yaml.exists():
+        import yaml
+
+        spec = (yaml.safe_load(dvc_yaml.read_text()).get("stages") or {}).get(stage) or {}
+        deps = [d for d in spec.get("deps", []) if isinstance(d, str) and not d.startswith(("data/", "$"))]
+    if not deps:  # used as a library, outside a pipeline checkout: the whole package
+        return sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    files = []
+    for dep in deps:
+        path = Path(dep)
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+                     if path.is_dir() else [path])
+    return files
 
 
 def file_digest(path: str | Path) -> str:
@@ -43,7 +62,7 @@ def file_digest(path: str | Path) -> str:
 
 def shard_key(stage: str, params: dict, inputs: list[str]) -> str:
     """Key of one shard: stage, its params section, the code version and its input digests."""
-    blob = json.dumps({"stage": stage, "params": params, "code": code_version(), "inputs": inputs},
+    blob = json.dumps({"stage": stage, "params": params, "code": code_version(stage), "inputs": inputs},
                       sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 

@@ -142,7 +142,7 @@ def control_shard(shard) -> dict[str, bytes]:
     """Controls and pose maps of one shard of frames (runs in a worker process)."""
     import pyarrow.parquet as pq
 
-    from storycast.posemap import draw_pose_map, png_bytes
+    from storycast.posemap import draw_pose_map, fast_png_bytes
     from storycast.seeding import rng_for
     from storycast.tables import load_schema, table_bytes
 
@@ -160,6 +160,6 @@ def control_shard(shard) -> dict[str, bytes]:
         image = draw_pose_map(params["width"], params["height"], skeletons)
         map_rows.append({"frame_id": frame["frame_id"], "width": params["width"],
                          "height": params["height"],
-                         "pose_map": {"bytes": png_bytes(image), "path": None}})
+                         "pose_map": {"bytes": fast_png_bytes(image), "path": None}})
     return {"controls.parquet": table_bytes(control_rows, load_schema("controls")),
             "posemaps.parquet": table_bytes(map_rows, load_schema("posemaps"), row_group_size=100)}

@@ -50,6 +50,7 @@ class Param:
 
 PLANNERS = ("template",)
 EXECUTORS = ("local",)
+RENDERERS = ("procedural",)
 
 SPEC: dict[str, Any] = {
     "seed": Param("int", 0, 2**63 - 1),
@@ -75,6 +76,24 @@ SPEC: dict[str, Any] = {
         "pose_jitter_deg": Param("float", 0.0, 30.0),
         "position_jitter": Param("float", 0.0, 0.25),
         "back_facing_rate": Param("float", 0.0, 1.0),
+    },
+    "templates": {
+        "size": Param("int", 256, 4096),
+        "shard_size": Param("int", 1, 10_000),
+    },
+    "renderer": {
+        "backend": Param("str", choices=RENDERERS),
+        "procedural": {
+            "supersample": Param("int", 1, 4),
+            "outline_px": Param("float", 0.0, 8.0),
+            "cel_strength": Param("float", 0.0, 1.0),
+            "texture_strength": Param("float", 0.0, 1.0),
+            "hatch_spacing": Param("float", 2.0, 16.0),
+            "pixel_size": Param("int", 1, 16),
+            "pixel_colors": Param("int", 2, 256),
+            "pastel_amount": Param("float", 0.0, 1.0),
+            "background_blur": Param("float", 0.0, 4.0),
+        },
     },
     "executor": {
         "kind": Param("str", choices=EXECUTORS),
@@ -115,7 +134,9 @@ def load(path: str | Path = "params.yaml") -> dict:
     return validate(doc)
 
 
-def keys_read(section: str) -> list[str]:
+def keys_read(section: str, spec: Any = None) -> list[str]:
     """The dotted params keys of one section (what dvc.yaml must list for the stage)."""
-    rule = SPEC[section]
-    return [section] if not isinstance(rule, dict) else [f"{section}.{k}" for k in rule]
+    rule = SPEC[section] if spec is None else spec
+    if not isinstance(rule, dict):
+        return [section]
+    return [key for k, sub in rule.items() for key in keys_read(f"{section}.{k}", sub)]

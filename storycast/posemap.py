@@ -7,26 +7,28 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from storycast.skeleton import LIMBS, OPENPOSE_COLORS
 
+_ELLIPSE = np.radians(np.arange(0, 360, 15))
+_COS, _SIN = np.cos(_ELLIPSE), np.sin(_ELLIPSE)
+
 
 def _limb_polygon(a, b, width: float) -> list[tuple[float, float]]:
     """An ellipse between two points as a polygon (what cv2.ellipse2Poly draws in the annotator)."""
     (x0, y0), (x1, y1) = a, b
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half = math.hypot(x1 - x0, y1 - y0) / 2
     ang = math.atan2(y1 - y0, x1 - x0)
     ca, sa = math.cos(ang), math.sin(ang)
-    pts = []
-    for i in range(0, 360, 15):
-        t = math.radians(i)
-        ex, ey = half * math.cos(t), width * math.sin(t)
-        pts.append((cx + ex * ca - ey * sa, cy + ex * sa + ey * ca))
-    return pts
+    ex, ey = half * _COS, width * _SIN
+    xs = (x0 + x1) / 2 + ex * ca - ey * sa
+    ys = (y0 + y1) / 2 + ex * sa + ey * ca
+    return list(zip(xs.tolist(), ys.tolist()))
 
 
 def draw_pose_map(width: int, height: int, skeletons: list[tuple[np.ndarray, np.ndarray]],
@@ -39,16 +41,13 @@ def draw_pose_map(width: int, height: int, skeletons: list[tuple[np.ndarray, np.
     """
     scale = stick_width if stick_width is not None else max(2.0, min(width, height) / 128)
     canvas = Image.new("RGB", (width, height), (0, 0, 0))
-    limbs = Image.new("RGB", (width, height), (0, 0, 0))
-    draw = ImageDraw.Draw(limbs)
+    draw = ImageDraw.Draw(canvas)
     for points, vis in skeletons:
         for i, (a, b) in enumerate(LIMBS):
             if vis[a] == 0 or vis[b] == 0:
                 continue
             colour = tuple(int(c * 0.6) for c in OPENPOSE_COLORS[i])
             draw.polygon(_limb_polygon(points[a], points[b], scale), fill=colour)
-    canvas = Image.blend(canvas, limbs, 1.0)
-    draw = ImageDraw.Draw(canvas)
     r = scale
     for points, vis in skeletons:
         for j, (x, y) in enumerate(points):
@@ -63,3 +62,19 @@ def png_bytes(image: Image.Image, compress_level: int = 1) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def fast_png_bytes(image: Image.Image, level: int = 1) -> bytes:
+    """RGB PNG with no row filters at zlib level 1: 2-3x faster than Pillow's adaptive filtering on
+    pose maps (mostly black), whose encoding otherwise dominates the controls stage."""
+    a = np.asarray(image.convert("RGB"))
+    h, w, _ = a.shape
+    raw = np.zeros((h, w * 3 + 1), dtype=np.uint8)  # each row starts with filter type 0
+    raw[:, 1:] = a.reshape(h, -1)
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + _chunk(b"IEND", b""))

@@ -19,6 +19,7 @@ REPO_FILES = ["dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", ".dvc/confi
 TINY = {
     "characters": {"count": 24},
     "stories": {"count": 12, "shard_size": 4, "frames_min": 4, "frames_max": 6},
+    "templates": {"size": 256, "shard_size": 8},
     "controls": {"width": 128, "height": 128},
     "executor": {"workers": 2},
 }

@@ -1,0 +1,98 @@
+"""Image stages' shard work: template sheets per character shard, frame images per story shard.
+
+The renderer backend is chosen by `renderer.backend`; its knobs come from params. A shard loads its
+inputs from the tables, builds the decoupled requests (identity spec + controls + scene + style),
+asks the backend for images and returns Parquet bytes with the images as the `Image` feature.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from storycast.errors import StorycastError
+from storycast.posemap import png_bytes
+from storycast.prompts import frame_prompt, template_prompt
+from storycast.seeding import seed_for
+from storycast.tables import load_schema, table_bytes
+
+RENDERERS = {"procedural": ("storycast.renderers.procedural", "ProceduralRenderer")}
+TEMPLATE_TABLE, FRAME_TABLE = "templates", "render"
+
+
+def make_renderer(settings: dict):
+    """The backend named by `renderer.backend`, built with its own params sub-section."""
+    name = settings["backend"]
+    if name not in RENDERERS:
+        raise StorycastError(f"unknown renderer.backend {name!r}; expected one of {', '.join(RENDERERS)}")
+    module, cls = RENDERERS[name]
+    return getattr(importlib.import_module(module), cls)(**settings.get(name, {}))
+
+
+def encode(image) -> dict:
+    """An `Image` feature value: PNG bytes (lossless, so pixel-level checks hold in the release)."""
+    return {"bytes": png_bytes(image, compress_level=6), "path": None}
+
+
+def template_shard(shard) -> dict[str, bytes]:
+    """Template sheets of one range of characters (runs in a worker process)."""
+    characters_path, ids, seed, size, settings = shard.payload
+    renderer = make_renderer(settings)
+    chars = {r["character_id"]: r for r in pq.read_table(characters_path).to_pylist()}
+    rows = []
+    for cid in ids:
+        char = chars[cid]
+        s = seed_for(seed, "templates", cid) % 2**32
+        image = renderer.render_template(char, size, s)
+        rows.append({"character_id": cid, "image": encode(image), "prompt": template_prompt(char),
+                     "seed": s, "renderer": renderer.name, "renderer_version": renderer.version,
+                     "width": image.width, "height": image.height})
+    return {"templates.parquet": table_bytes(rows, load_schema(TEMPLATE_TABLE), row_group_size=20)}
+
+
+def frame_requests(frames: list[dict], controls: list[dict], chars: dict[str, dict], seed: int,
+                   size: tuple[int, int]):
+    """(frame, request, prompt) for each frame, controls joined by frame and ordered by slot."""
+    from storycast.renderers.base import CharacterControl, FrameRequest
+
+    by_frame: dict[str, list[dict]] = {}
+    for c in controls:
+        by_frame.setdefault(c["frame_id"], []).append(c)
+    for frame in frames:
+        rows = sorted(by_frame.get(frame["frame_id"], []), key=lambda c: c["slot"])
+        if [c["character_id"] for c in rows] != list(frame["character_ids"]):
+            raise StorycastError(f"frame {frame['frame_id']}: controls do not match the frame's characters")
+        missing = [cid for cid in frame["character_ids"] if cid not in chars]
+        if missing:
+            raise StorycastError(f"frame {frame['frame_id']}: characters {missing} are not approved")
+        prompt = frame_prompt(frame, chars, rows)
+        request = FrameRequest(
+            frame_id=frame["frame_id"], width=size[0], height=size[1], setting=frame["setting"],
+            lighting=frame["lighting"], shot_type=frame["shot_type"], camera_angle=frame["camera_angle"],
+            art_style=frame["art_style"], prompt=prompt,
+            seed=seed_for(seed, "render", frame["frame_id"]) % 2**32,
+            characters=tuple(CharacterControl(
+                character=chars[c["character_id"]], pose=c["pose"], expression=c["expression"],
+                facing=c["facing"], keypoints=np.asarray(c["keypoints"], dtype=np.float64),
+                visibility=np.asarray(c["keypoint_visibility"]), scale=float(c["scale"]),
+                depth=int(c["depth"]), bbox=tuple(c["bbox"])) for c in rows))
+        yield frame, request
+
+
+def frame_shard(shard) -> dict[str, bytes]:
+    """Frame images of one story shard (runs in a worker process)."""
+    frames_path, controls_path, pool_path, seed, size, settings = shard.payload
+    renderer = make_renderer(settings)
+    chars = {r["character_id"]: r for r in pq.read_table(pool_path).to_pylist()
+             if r["review_status"] == "approved"}
+    frames = pq.read_table(frames_path).to_pylist()
+    controls = pq.read_table(controls_path).to_pylist()
+    rows = []
+    for frame, request in frame_requests(frames, controls, chars, seed, size):
+        image = renderer.render_frame(request)
+        rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
+                     "frame_index": frame["frame_index"], "image": encode(image), "prompt": request.prompt,
+                     "seed": request.seed, "renderer": renderer.name,
+                     "renderer_version": renderer.version, "width": image.width, "height": image.height})
+    return {"render.parquet": table_bytes(rows, load_schema(FRAME_TABLE), row_group_size=50)}
