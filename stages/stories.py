@@ -22,9 +22,9 @@ NAMES = ["stories.parquet", "frames.parquet"]
 
 def stories(params: dict) -> None:
     p = params["stories"]
+    check_frame_range(p["frames_min"], p["frames_max"], make_planner(p["planner"]).frame_range)
     pool = approved_pool()
     cast_story(1, pool, params["seed"], p)  # fail now, not in every worker, on an empty pool
-    check_frame_range(p["frames_min"], p["frames_max"], make_planner(p["planner"]).frame_range)
     digest = file_digest(POOL)
     size = p["shard_size"]
     shards = []

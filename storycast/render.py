@@ -44,7 +44,10 @@ def template_shard(shard) -> dict[str, bytes]:
     for cid in ids:
         char = chars[cid]
         s = seed_for(seed, "templates", cid) % 2**32
-        image = renderer.render_template(char, size, s)
+        try:
+            image = renderer.render_template(char, size, s)
+        except ValueError as err:
+            raise StorycastError(f"{characters_path}: character {cid}: {err}") from None
         rows.append({"character_id": cid, "image": encode(image), "prompt": template_prompt(char),
                      "seed": s, "renderer": renderer.name, "renderer_version": renderer.version,
                      "width": image.width, "height": image.height})
@@ -90,7 +93,10 @@ def frame_shard(shard) -> dict[str, bytes]:
     controls = pq.read_table(controls_path).to_pylist()
     rows = []
     for frame, request in frame_requests(frames, controls, chars, seed, size):
-        image = renderer.render_frame(request)
+        try:
+            image = renderer.render_frame(request)
+        except ValueError as err:  # a bad class id or size in the inputs: name the frame, stop cleanly
+            raise StorycastError(f"{frames_path}: frame {frame['frame_id']}: {err}") from None
         rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
                      "frame_index": frame["frame_index"], "image": encode(image), "prompt": request.prompt,
                      "seed": request.seed, "renderer": renderer.name,

@@ -21,7 +21,7 @@ BACKGROUND, INK = (250, 248, 243), (40, 38, 36)
 
 
 def _table(folder: str, column: str, values: list[str], columns: list[str] | None = None) -> list[dict]:
-    if not Path(folder).is_dir():
+    if not Path(folder).exists():
         raise StorycastError(f"missing table {folder}: run `dvc repro` first")
     dataset = ds.dataset(folder, format="parquet")
     return dataset.to_table(columns=columns, filter=pc.field(column).isin(values)).to_pylist()
@@ -75,7 +75,7 @@ def storyboard(story_id: str, columns: int = 4, tile: int = 256) -> Image.Image:
     sheet = Image.new("RGB", (cast.width + 24 + columns * (tile + 12), max(rows * cell_h, cast.height) + 60),
                       BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    draw.text((12, 12), f"{story['title']}  —  {story_id} · {story['arc']} · {story['art_style']}",
+    draw.text((12, 12), f"{story['title']}  -  {story_id} · {story['arc']} · {story['art_style']}",
               fill=INK, font=_font(20))
     sheet.paste(cast, (12, 48))
     for n, frame in enumerate(frames):
@@ -106,7 +106,7 @@ def character_sheet(character_id: str, max_frames: int = 8, tile: int = 256) -> 
     big = tile * 2
     sheet = Image.new("RGB", (big + 36 + 4 * (tile + 12), big + 150), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    title = f"{char['name']} ({character_id}) — {char['review_status']}"
+    title = f"{char['name']} ({character_id}) - {char['review_status']}"
     draw.text((12, 10), title, fill=INK, font=_font(20))
     if template is not None:
         sheet.paste(template.resize((big, big), Image.LANCZOS), (12, 40))
