@@ -12,6 +12,7 @@ from storycast.stories import POOL
 from storycast.tables import shard_paths
 
 FRAMES, CONTROLS, POSEMAPS = "data/stories/frames", "data/controls/controls", "data/controls/posemaps"
+TEMPLATES = "data/templates/templates"
 OUT = "data/render"
 
 
@@ -29,11 +30,13 @@ def render(params: dict) -> None:
     make_renderer(settings)  # a bad backend or knob fails here, once, not in every worker
     size = frame_size()
     pool_digest = file_digest(POOL)
+    # Backends that take the template sheets as identity references see them change: part of the key.
+    templates_digest = ",".join(file_digest(p) for p in shard_paths(TEMPLATES))
     frames, controls = shard_paths(FRAMES), shard_paths(CONTROLS)
     if [p.name for p in frames] != [p.name for p in controls]:
         raise StorycastError(f"{FRAMES} and {CONTROLS} hold different shards: rerun the controls stage")
-    shards = [Shard(int(f.stem.split("-")[1]), [file_digest(f), file_digest(c), pool_digest],
-                    (str(f), str(c), POOL, params["seed"], size, settings))
+    shards = [Shard(int(f.stem.split("-")[1]), [file_digest(f), file_digest(c), pool_digest, templates_digest],
+                    (str(f), str(c), POOL, TEMPLATES, params["seed"], size, settings))
               for f, c in zip(frames, controls)]
     section = {"seed": params["seed"], "size": list(size), "renderer": settings}
     done = run_shards("render", frame_shard, shards, section, ["render.parquet"],

@@ -48,9 +48,32 @@ class Param:
         return float(value) if self.kind == "float" else value
 
 
-PLANNERS = ("template",)
+PLANNERS = ("template", "transformers", "openai")
 EXECUTORS = ("local",)
-RENDERERS = ("procedural",)
+RENDERERS = ("procedural", "diffusers")
+EDITORS = ("renderer", "inpaint")
+SCHEDULERS = ("default", "ddim", "euler", "euler_a", "dpmpp_2m", "unipc")
+DTYPES = ("float32", "float16", "bfloat16")
+
+# Shared shapes of the model-backend sections (the backends check the same ranges again).
+_RUNTIME = {"dtype": Param("str", choices=DTYPES), "device": Param("str"), "compile": Param("bool"),
+            "trust_remote_code": Param("bool"), "cpu_threads": Param("int", 0, 1024)}
+_DIFFUSION = {"pipeline": Param("str", choices=("sd", "sdxl")), "model": Param("str"), "revision": Param("str"),
+              "variant": Param("str"), "steps": Param("int", 1, 500), "guidance": Param("float", 0.0, 50.0),
+              "scheduler": Param("str", choices=SCHEDULERS), "negative_prompt": Param("str"), **_RUNTIME}
+_CHAT_TRANSFORMERS = {
+    "model": Param("str"), "revision": Param("str"), "dtype": Param("str", choices=("auto", *DTYPES)),
+    "device": Param("str"), "max_new_tokens": Param("int", 1, 131_072), "temperature": Param("float", 0.0, 10.0),
+    "top_p": Param("float", 0.0, 1.0), "trust_remote_code": Param("bool"), "cpu_threads": Param("int", 0, 1024),
+    "max_retries": Param("int", 0, 20),
+}
+_CHAT_OPENAI = {
+    "max_retries": Param("int", 0, 20), "base_url": Param("str"), "model": Param("str"), "api_key_env": Param("str"),
+    "timeout_s": Param("float", 0.1, 3600.0), "http_retries": Param("int", 0, 20),
+    "backoff_s": Param("float", 0.0, 600.0), "backoff_max_s": Param("float", 0.0, 3600.0),
+    "max_concurrency": Param("int", 1, 1024), "temperature": Param("float", 0.0, 10.0),
+    "max_tokens": Param("int", 1, 131_072), "json_mode": Param("bool"),
+}
 
 SPEC: dict[str, Any] = {
     "seed": Param("int", 0, 2**63 - 1),
@@ -69,6 +92,8 @@ SPEC: dict[str, Any] = {
         "frames_max": Param("int", 1, 64),
         "cast_weights": Param("floats", 0.0, 1.0),
         "shard_size": Param("int", 1, 100_000),
+        "transformers": _CHAT_TRANSFORMERS,
+        "openai": _CHAT_OPENAI,
     },
     "controls": {
         "width": Param("int", 64, 4096),
@@ -78,7 +103,7 @@ SPEC: dict[str, Any] = {
         "back_facing_rate": Param("float", 0.0, 1.0),
     },
     "templates": {
-        "size": Param("int", 256, 4096),
+        "size": Param("int", 64, 4096),
         "shard_size": Param("int", 1, 10_000),
     },
     "renderer": {
@@ -94,6 +119,25 @@ SPEC: dict[str, Any] = {
             "pastel_amount": Param("float", 0.0, 1.0),
             "background_blur": Param("float", 0.0, 4.0),
         },
+        "diffusers": {
+            **_DIFFUSION, "controlnet": Param("str"), "controlnet_revision": Param("str"),
+            "controlnet_scale": Param("float", 0.0, 5.0), "batch_size": Param("int", 1, 256),
+            "ip_adapter": Param("str"), "ip_adapter_revision": Param("str"), "ip_adapter_subfolder": Param("str"),
+            "ip_adapter_weight": Param("str"), "ip_adapter_image_encoder": Param("str"),
+            "ip_adapter_scale": Param("float", 0.0, 5.0),
+        },
+    },
+    "editor": {
+        "backend": Param("str", choices=EDITORS),
+        "inpaint": {**_DIFFUSION, "strength": Param("float", 0.01, 1.0)},
+    },
+    "release": {
+        "version": Param("str"),
+        "test_fraction": Param("float", 0.01, 0.5),
+        "max_shard_mb": Param("int", 1, 4096),
+        "include_failed": Param("bool"),
+        "license": Param("str"),
+        "storyboards": Param("int", 0, 20),
     },
     "executor": {
         "kind": Param("str", choices=EXECUTORS),
@@ -134,9 +178,15 @@ def load(path: str | Path = "params.yaml") -> dict:
     return validate(doc)
 
 
-def keys_read(section: str, spec: Any = None) -> list[str]:
-    """The dotted params keys of one section (what dvc.yaml must list for the stage)."""
-    rule = SPEC[section] if spec is None else spec
+def keys_read(key: str, spec: Any = None) -> list[str]:
+    """The dotted leaf keys under `key` (a section, a sub-section or a leaf): what dvc.yaml lists."""
+    rule = spec
+    if rule is None:
+        rule = SPEC
+        for part in key.split("."):
+            if not isinstance(rule, dict) or part not in rule:
+                raise KeyError(f"params key {key!r} is not declared in storycast/params.py")
+            rule = rule[part]
     if not isinstance(rule, dict):
-        return [section]
-    return [key for k, sub in rule.items() for key in keys_read(f"{section}.{k}", sub)]
+        return [key]
+    return [leaf for k, sub in rule.items() for leaf in keys_read(f"{key}.{k}", sub)]

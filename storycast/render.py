@@ -17,7 +17,10 @@ from storycast.prompts import frame_prompt, template_prompt
 from storycast.seeding import seed_for
 from storycast.tables import load_schema, table_bytes
 
-RENDERERS = {"procedural": ("storycast.renderers.procedural", "ProceduralRenderer")}
+RENDERERS = {
+    "procedural": ("storycast.renderers.procedural", "ProceduralRenderer"),
+    "diffusers": ("storycast.renderers.diffusers_backend", "DiffusersRenderer"),
+}
 TEMPLATE_TABLE, FRAME_TABLE = "templates", "render"
 
 
@@ -83,20 +86,46 @@ def frame_requests(frames: list[dict], controls: list[dict], chars: dict[str, di
         yield frame, request
 
 
+def load_templates(folder: str, character_ids: set[str]) -> dict:
+    """Template sheets (PIL images) of the given characters: the identity references."""
+    import io
+
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+    from PIL import Image
+
+    table = ds.dataset(folder, format="parquet").to_table(
+        columns=["character_id", "image"], filter=pc.field("character_id").isin(sorted(character_ids)))
+    return {r["character_id"]: Image.open(io.BytesIO(r["image"]["bytes"])).convert("RGB")
+            for r in table.to_pylist()}
+
+
+def _draw(renderer, items: list, templates_dir: str) -> list:
+    """Images for (frame, request) items: batched with template references where the backend can."""
+    requests = [request for _, request in items]
+    if hasattr(renderer, "render_frames"):
+        ids = {c.character["character_id"] for r in requests for c in r.characters}
+        return renderer.render_frames(requests, references=load_templates(templates_dir, ids))
+    images = []
+    for frame, request in items:
+        try:
+            images.append(renderer.render_frame(request))
+        except ValueError as err:  # a bad class id or size in the inputs: name the frame, stop cleanly
+            raise StorycastError(f"frame {frame['frame_id']}: {err}") from None
+    return images
+
+
 def frame_shard(shard) -> dict[str, bytes]:
     """Frame images of one story shard (runs in a worker process)."""
-    frames_path, controls_path, pool_path, seed, size, settings = shard.payload
+    frames_path, controls_path, pool_path, templates_dir, seed, size, settings = shard.payload
     renderer = make_renderer(settings)
     chars = {r["character_id"]: r for r in pq.read_table(pool_path).to_pylist()
              if r["review_status"] == "approved"}
     frames = pq.read_table(frames_path).to_pylist()
     controls = pq.read_table(controls_path).to_pylist()
+    items = list(frame_requests(frames, controls, chars, seed, size))
     rows = []
-    for frame, request in frame_requests(frames, controls, chars, seed, size):
-        try:
-            image = renderer.render_frame(request)
-        except ValueError as err:  # a bad class id or size in the inputs: name the frame, stop cleanly
-            raise StorycastError(f"{frames_path}: frame {frame['frame_id']}: {err}") from None
+    for (frame, request), image in zip(items, _draw(renderer, items, templates_dir), strict=True):
         rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
                      "frame_index": frame["frame_index"], "image": encode(image), "prompt": request.prompt,
                      "seed": request.seed, "renderer": renderer.name,

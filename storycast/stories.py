@@ -18,21 +18,31 @@ from storycast.seeding import rng_for, seed_for
 from storycast.tables import load_schema, read_rows, table_bytes
 
 POOL = "data/review/characters.parquet"
-PLANNERS = {"template": ("storycast.planners.template", "TemplatePlanner")}
+PLANNERS = {
+    "template": ("storycast.planners.template", "TemplatePlanner"),
+    "transformers": ("storycast.planners.llm", "TransformersPlanner"),
+    "openai": ("storycast.planners.llm", "OpenAIPlanner"),
+}
 
 
 class CastingError(StorycastError):
     """The approved pool or the params make casting impossible."""
 
 
-def make_planner(name: str):
-    """The planner backend named in params (heavy backends import only when chosen)."""
+def planner_class(name: str):
+    """The planner class named in params (heavy backends import only when chosen)."""
     import importlib
 
     if name not in PLANNERS:
         raise StorycastError(f"unknown stories.planner {name!r}; expected one of {', '.join(PLANNERS)}")
     module, cls = PLANNERS[name]
-    return getattr(importlib.import_module(module), cls)()
+    return getattr(importlib.import_module(module), cls)
+
+
+def make_planner(settings: dict):
+    """The planner backend of the `stories` params section, built with its own sub-section."""
+    name = settings["planner"]
+    return planner_class(name)(**settings.get(name, {}))
 
 
 def story_id(index: int) -> str:
@@ -111,24 +121,30 @@ def approved_pool(path: str = POOL) -> list[dict]:
 
 
 def plan_shard(shard: Shard) -> dict[str, bytes]:
-    """Plan stories [first, last] of one shard (runs in a worker process)."""
-    from storycast.planners.base import StoryRequest, validate_story
+    """Plan stories [first, last] of one shard (runs in a worker process). A story the planner
+    cannot write (an invalid answer after its retries) becomes a `story_failures` row."""
+    from storycast.planners.base import PlanError, StoryRequest, validate_story
 
     first, last, seed, params = shard.payload
     pool = approved_pool()
-    planner = make_planner(params["planner"])
-    srows, frows = [], []
+    planner = make_planner(params)
+    srows, frows, failures = [], [], []
     for index in range(first, last + 1):
         casting = cast_story(index, pool, seed, params)
         request = StoryRequest(story_id=casting.story_id, cast=casting.cast, n_frames=casting.n_frames,
                                art_style=casting.cast[0]["art_style"], seed=casting.seed)
-        story = validate_story(planner.plan(request), request)
+        try:
+            story = validate_story(planner.plan(request), request)
+        except PlanError as err:
+            failures.append({"story_id": casting.story_id, "planner": planner.name, "error": str(err),
+                             "attempts": len(getattr(err, "attempts", None) or [err])})
+            continue
         srow, fr = story_rows(story, casting, planner.name)
         srows.append(srow)
         frows.extend(fr)
     return {"stories.parquet": table_bytes(srows, load_schema("stories")),
-            "frames.parquet": table_bytes(frows, load_schema("frames"))}
-
+            "frames.parquet": table_bytes(frows, load_schema("frames")),
+            "failures.parquet": table_bytes(failures, load_schema("story_failures"))}
 
 
 _WORD = re.compile(r"[a-z']+")

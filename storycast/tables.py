@@ -74,8 +74,10 @@ def load_schema(name: str) -> Schema:
     if doc.get("extends"):
         columns.update(load_schema(doc["extends"]).columns)
     for col, decl in (doc.get("columns") or {}).items():
-        if not isinstance(decl, dict) or "type" not in decl or "description" not in decl:
-            raise SchemaError(f"{path}: column {col!r} needs a type and a description")
+        if not isinstance(decl, dict) or set(decl) != {"type", "description"}:
+            got = sorted(decl) if isinstance(decl, dict) else decl
+            raise SchemaError(f"{path}: column {col!r} needs exactly a type and a description, got {got} "
+                              f"(quote descriptions that contain commas)")
         columns[col] = decl
     return Schema(name=name, description=doc.get("description", ""), columns=columns)
 

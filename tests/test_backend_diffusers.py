@@ -1,0 +1,314 @@
+"""The diffusers renderer and inpaint editor on tiny in-process models (real pipeline classes, CPU)."""
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from storycast.characters import sample_characters
+from storycast.controls import layout_frame
+from storycast.planners.base import StoryRequest
+from storycast.planners.template import TemplatePlanner
+from storycast.posemap import draw_pose_map
+from storycast.prompts import template_prompt
+from storycast.render import frame_requests
+from storycast.renderers.base import FrameRequest
+from storycast.seeding import rng_for
+from storycast.stories import Casting, story_rows
+from storycast.weights import ModelNotFound
+
+pytest.importorskip("torch")
+pytest.importorskip("diffusers")
+pytest.importorskip("transformers")
+
+REPO = Path(__file__).resolve().parents[1]
+CONTROL_PARAMS = {"pose_jitter_deg": 6.0, "position_jitter": 0.04, "back_facing_rate": 0.08}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    import tiny_models
+
+    root = tmp_path_factory.mktemp("tiny-diffusers")
+    return {"sd": str(tiny_models.build_sd(root / "sd")),
+            "controlnet": str(tiny_models.build_controlnet(root / "controlnet")),
+            "inpaint": str(tiny_models.build_inpaint(root / "inpaint")),
+            "ip_adapter": str(tiny_models.build_ip_adapter(root / "ip"))}
+
+
+@pytest.fixture(scope="module")
+def cast():
+    return sample_characters(4, 3, 3)
+
+
+def requests_for(cast, width: int, height: int) -> list[FrameRequest]:
+    """Real frame requests: a planned story laid out by the controls stage's own code."""
+    request = StoryRequest("s000001", tuple(cast[:2]), 5, cast[0]["art_style"], 99)
+    story = TemplatePlanner().plan(request)
+    _, frames = story_rows(story, Casting("s000001", request.cast, 5, 99), "template")
+    heights = {c["character_id"]: c["height"] for c in cast}
+    params = {"width": width, "height": height, **CONTROL_PARAMS}
+    controls = [row for f in frames
+                for row in layout_frame(f, heights, lambda *p: rng_for(5, "controls", *p), params)]
+    chars = {c["character_id"]: c for c in cast}
+    return [r for _, r in frame_requests(frames, controls, chars, 5, (width, height))]
+
+
+def renderer(tiny, **kw):
+    from storycast.renderers.diffusers_backend import DiffusersRenderer
+
+    opts = dict(model=tiny["sd"], controlnet=tiny["controlnet"], pipeline="sd", dtype="float32", device="cpu",
+                steps=2, guidance=5.0, scheduler="ddim", negative_prompt="blurry", cpu_threads=1)
+    return DiffusersRenderer(**{**opts, **kw})
+
+
+class Spy:
+    """Wraps a pipeline: records every call's keyword arguments, then runs the real pipeline."""
+
+    def __init__(self, pipe):
+        self.pipe, self.calls = pipe, []
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return self.pipe(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.pipe, name)
+
+
+def expected_pose_map(request: FrameRequest) -> Image.Image:
+    chars = sorted(request.characters, key=lambda c: -c.depth)
+    return draw_pose_map(request.width, request.height, [(c.keypoints, c.visibility) for c in chars])
+
+
+def pixels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+def test_frame_is_rendered_from_its_pose_map_deterministically(tiny, cast):
+    requests = requests_for(cast, 96, 64)
+    request = next(r for r in requests if len(r.characters) == 2)
+    first = renderer(tiny)
+    first.pipe = spy = Spy(first.pipe)
+    image = first.render_frame(request)
+    assert image.size == (96, 64) and image.mode == "RGB"
+    (call,) = spy.calls
+    (control,) = call["image"]
+    assert np.array_equal(pixels(control), pixels(expected_pose_map(request)))
+    assert pixels(control).any()                                   # the skeletons are drawn
+    assert call["prompt"] == [request.prompt] and call["negative_prompt"] == ["blurry"]
+    assert (call["width"], call["height"], call["num_inference_steps"]) == (96, 64, 2)
+    again = renderer(tiny).render_frame(request)                   # a fresh load, same bytes
+    assert np.array_equal(pixels(image), pixels(again))
+    other = FrameRequest(**{**request.__dict__, "seed": request.seed + 1})
+    assert not np.array_equal(pixels(first.render_frame(other)), pixels(image))
+
+
+def test_batches_keep_order_and_seeds(tiny, cast):
+    requests = requests_for(cast, 64, 64)[:4]
+    batched = renderer(tiny, batch_size=3)
+    batched.pipe = spy = Spy(batched.pipe)
+    images = batched.render_frames(requests)
+    assert [len(c["prompt"]) for c in spy.calls] == [3, 1]
+    singles = renderer(tiny, batch_size=1).render_frames(requests)
+    for a, b in zip(images, singles):
+        assert np.abs(pixels(a) - pixels(b)).max() <= 2
+    assert not np.array_equal(pixels(images[0]), pixels(images[1]))
+
+
+def test_odd_sizes_come_back_exact(tiny, cast):
+    request = requests_for(cast, 100, 68)[0]
+    r = renderer(tiny)
+    r.pipe = spy = Spy(r.pipe)
+    assert r.render_frame(request).size == (100, 68)
+    assert (spy.calls[0]["width"], spy.calls[0]["height"]) == (104, 72)   # the pipeline's multiple of 8
+
+
+def test_template_uses_a_standing_pose_and_the_template_prompt(tiny, cast):
+    from storycast.renderers.diffusers_backend import standing_pose_map
+
+    r = renderer(tiny)
+    r.pipe = spy = Spy(r.pipe)
+    image = r.render_template(cast[0], 64, seed=7)
+    assert image.size == (64, 64)
+    call = spy.calls[0]
+    assert call["prompt"] == [template_prompt(cast[0])]
+    assert np.array_equal(pixels(call["image"][0]), pixels(standing_pose_map(64)))
+    assert np.array_equal(pixels(image), pixels(renderer(tiny).render_template(cast[0], 64, seed=7)))
+
+
+def test_ip_adapter_gets_each_template_under_its_own_mask(tiny, cast):
+    request = next(r for r in requests_for(cast, 64, 64) if len(r.characters) == 2)
+    refs = {c["character_id"]: Image.new("RGB", (64, 64), colour)
+            for c, colour in zip(cast, [(200, 30, 30), (30, 30, 200), (30, 200, 30), (0, 0, 0)])}
+    r = renderer(tiny, batch_size=4, ip_adapter=tiny["ip_adapter"], ip_adapter_subfolder="models",
+                 ip_adapter_weight="ip-adapter_tiny.safetensors", ip_adapter_scale=0.8)
+    r.pipe = spy = Spy(r.pipe)
+    image = r.render_frames([request, request], references=refs)[0]
+    assert image.size == (64, 64) and len(spy.calls) == 2          # IP-Adapter frames go one at a time
+    call = spy.calls[0]
+    ids = [c.character["character_id"] for c in request.characters]
+    assert call["ip_adapter_image"] == [[refs[i] for i in ids]]
+    (masks,) = call["cross_attention_kwargs"]["ip_adapter_masks"]
+    assert tuple(masks.shape) == (1, 2, 64, 64)
+    m = masks.numpy() > 0.5
+    assert m[0, 0].any() and m[0, 1].any() and not (m[0, 0] & m[0, 1]).any()
+    for k, c in enumerate(request.characters):                     # each mask sits on its character
+        x0, y0, x1, y1 = (int(v) for v in np.clip(c.bbox, 0, 63))
+        assert m[0, k, (y0 + y1) // 2, x0:x1 + 1].any()
+
+
+def test_ip_adapter_without_references_draws_the_templates_itself(tiny, cast):
+    from storycast.renderers.diffusers_backend import standing_pose_map
+
+    request = next(r for r in requests_for(cast, 64, 64) if len(r.characters) == 2)
+    r = renderer(tiny, ip_adapter=tiny["ip_adapter"], ip_adapter_subfolder="models",
+                 ip_adapter_weight="ip-adapter_tiny.safetensors")
+    r.pipe = spy = Spy(r.pipe)
+    r.render_frame(request)
+    r.render_frame(request)                                        # templates are drawn once
+    assert [len(c.get("cross_attention_kwargs", {})) for c in spy.calls] == [0, 0, 1, 1]
+    for k, c in enumerate(request.characters):
+        template = spy.calls[k]
+        assert template["prompt"] == [template_prompt(c.character)]
+        assert np.array_equal(pixels(template["image"][0]), pixels(standing_pose_map(64)))
+        assert template["ip_adapter_image"] == [[Image.new("RGB", (64, 64), (128, 128, 128))]]
+        assert spy.calls[2]["ip_adapter_image"][0][k].size == (64, 64)
+
+
+def test_inpaint_changes_only_the_box(tiny):
+    from storycast.editors.inpaint import DiffusersInpaintEditor
+
+    rng = np.random.default_rng(0)
+    original = Image.fromarray(rng.integers(0, 256, (70, 90, 3), dtype=np.uint8), "RGB")
+    editor = DiffusersInpaintEditor(model=tiny["inpaint"], pipeline="sd", dtype="float32", device="cpu",
+                                    steps=2, cpu_threads=1)
+    edited = editor.edit(original, (20, 10, 55, 48), "a smiling face", seed=3)
+    a, b = np.asarray(original), np.asarray(edited)
+    assert edited.size == original.size
+    inside = np.zeros(a.shape[:2], bool)
+    inside[10:48, 20:55] = True
+    assert np.array_equal(a[~inside], b[~inside])                   # byte-exact outside the box
+    assert (a[inside] != b[inside]).mean() > 0.5
+    assert np.array_equal(b, np.asarray(editor.edit(original, (20, 10, 55, 48), "a smiling face", seed=3)))
+    edge = np.asarray(editor.edit(original, (80, -5, 200, 12), "x", seed=1))  # clipped to the image
+    assert np.array_equal(edge[12:], a[12:]) and np.array_equal(edge[:, :80], a[:, :80])
+    with pytest.raises(ValueError, match="no area"):
+        editor.edit(original, (95, 5, 120, 20), "x", seed=1)
+
+
+def test_missing_models_fail_at_once_with_how_to_get_them(tiny, tmp_path, monkeypatch):
+    from storycast.editors.inpaint import DiffusersInpaintEditor
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    start = time.monotonic()
+    with pytest.raises(ModelNotFound) as info:
+        renderer(tiny, model="stabilityai/stable-diffusion-xl-base-1.0", revision="v1.0")
+    msg = str(info.value)
+    assert "renderer.diffusers.model" in msg and "not in the local Hugging Face cache" in msg
+    assert "hf download stabilityai/stable-diffusion-xl-base-1.0 --revision v1.0" in msg
+    with pytest.raises(ModelNotFound, match="renderer.diffusers.controlnet: model folder .* does not exist"):
+        renderer(tiny, controlnet=str(tmp_path / "missing-controlnet"))
+    with pytest.raises(ModelNotFound, match="renderer.diffusers.ip_adapter"):
+        renderer(tiny, ip_adapter="h94/IP-Adapter", ip_adapter_weight="x.safetensors")
+    with pytest.raises(ModelNotFound, match="editor.inpaint.model"):
+        DiffusersInpaintEditor(model="someone/inpaint-model", dtype="float32", device="cpu")
+    assert time.monotonic() - start < 5
+
+
+def test_a_folder_without_safetensors_is_refused(tiny, tmp_path):
+    from storycast.renderers.diffusers_pipes import BackendError
+
+    empty = tmp_path / "empty-controlnet"
+    empty.mkdir()
+    (empty / "config.json").write_text((Path(tiny["controlnet"]) / "config.json").read_text())
+    with pytest.raises(BackendError, match="renderer.diffusers.controlnet: could not load"):
+        _ = renderer(tiny, controlnet=str(empty)).pipe
+
+
+@pytest.mark.parametrize("knobs, needle", [
+    ({"dtype": "float16"}, "float16 needs a GPU"),
+    ({"scheduler": "magic"}, "renderer.diffusers.scheduler='magic'"),
+    ({"steps": 0}, "renderer.diffusers.steps=0"),
+    ({"batch_size": 1.5}, "renderer.diffusers.batch_size"),
+    ({"pipeline": "flux"}, "renderer.diffusers.pipeline"),
+    ({"device": "tpu"}, "expected cpu, cuda"),
+    ({"ip_adapter": "h94/IP-Adapter"}, "ip_adapter_weight is empty"),
+])
+def test_bad_knobs_name_their_key(tiny, knobs, needle):
+    from storycast.renderers.diffusers_pipes import BackendError
+
+    with pytest.raises(BackendError, match=needle.replace("(", r"\(")):
+        renderer(tiny, **knobs)
+
+
+def _profile(name: str) -> dict:
+    return yaml.safe_load((REPO / "profiles" / name).read_text())
+
+
+@pytest.mark.parametrize("name", ["gpu.yaml", "tiny-models.yaml"])
+def test_profiles_fit_the_backend_constructors(name):
+    from storycast.editors.inpaint import DiffusersInpaintEditor
+    from storycast.llm.openai_client import OpenAIChatClient
+    from storycast.llm.transformers_chat import TransformersChatClient
+    from storycast.renderers.diffusers_backend import DiffusersRenderer
+
+    doc = _profile(name)
+    inspect.signature(DiffusersRenderer).bind(**doc["renderer"]["diffusers"])
+    inspect.signature(DiffusersInpaintEditor).bind(**doc["editor"]["inpaint"])
+    stories = doc["stories"]
+    for backend, cls in (("openai", OpenAIChatClient), ("transformers", TransformersChatClient)):
+        client = {k: v for k, v in stories[backend].items() if k != "max_retries"}
+        inspect.signature(cls).bind(**client)
+
+
+def test_tiny_models_profile_renders_end_to_end(tmp_path, cast):
+    """The tiny profile, pointed at freshly built tiny models, runs the renderer it configures."""
+    import tiny_models
+
+    from storycast.renderers.diffusers_backend import DiffusersRenderer
+
+    settings = dict(_profile("tiny-models.yaml")["renderer"]["diffusers"])
+    root = tmp_path / "tiny"
+    settings.update(model=str(tiny_models.build_sd(root / "sd")),
+                    controlnet=str(tiny_models.build_controlnet(root / "controlnet")), ip_adapter="")
+    request = requests_for(cast, 64, 64)[0]
+    assert DiffusersRenderer(**settings).render_frame(request).size == (64, 64)
+
+
+def test_heavy_libraries_load_only_when_a_backend_is_used():
+    code = ("import sys, storycast, storycast.render, storycast.stories, storycast.llm, storycast.editors, "
+            "storycast.planners.llm, storycast.llm.openai_client, storycast.renderers.diffusers_backend, "
+            "storycast.editors.inpaint, storycast.llm.transformers_chat\n"
+            "heavy = [m for m in ('torch', 'diffusers', 'transformers') if m in sys.modules]\n"
+            "assert not heavy, heavy")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_profile_apply_rewrites_keys_and_keeps_comments(tmp_path):
+    from storycast.params import ParamsError
+    from storycast.profiles import apply_profile
+
+    params = tmp_path / "params.yaml"
+    params.write_text("# top comment\nseed: 1   # the seed\nrenderer:\n  backend: procedural  # embedded\n")
+    profile = tmp_path / "p.yaml"
+    profile.write_text("renderer:\n  backend: diffusers\n  diffusers:\n    steps: 2\n")
+    changed = apply_profile(profile, params, validate=False)
+    assert changed == ["renderer.backend", "renderer.diffusers.steps"]
+    text = params.read_text()
+    assert "# top comment" in text and "# the seed" in text and "# embedded" in text
+    expected = {"seed": 1, "renderer": {"backend": "diffusers", "diffusers": {"steps": 2}}}
+    assert yaml.safe_load(text) == expected
+    before = params.read_text()
+    profile.write_text("renderer:\n  diffusers:\n    steps: 3\n")
+    with pytest.raises(ParamsError):                 # validated before anything is written
+        apply_profile(profile, params)
+    assert params.read_text() == before
