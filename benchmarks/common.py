@@ -14,7 +14,7 @@ import psutil
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPY = ["dvc.yaml", "params.yaml", "stages", "storycast", "schemas", "reviews"]
+COPY = ["dvc.yaml", "params.yaml", "stages", "storycast", "schemas", "reviews", "datacard.md"]
 
 
 def scratch_repo(overrides: dict | None = None) -> Path:

@@ -98,5 +98,14 @@ def _save(build, out: str) -> None:
     click.echo(f"wrote {out} ({image.width}x{image.height})")
 
 
+def _register_release_commands() -> None:
+    from storycast.release.commands import export, publish
+
+    main.add_command(publish)
+    main.add_command(export)
+
+
+_register_release_commands()
+
 if __name__ == "__main__":
     main()

@@ -13,7 +13,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 # What a user's clone holds that the pipeline needs (data/ and caches are built, never copied).
 REPO_FILES = ["dvc.yaml", "params.yaml", ".dvcignore", ".gitignore", ".dvc/config", ".dvc/.gitignore",
-              "stages", "storycast", "schemas", "reviews", "pyproject.toml"]
+              "stages", "storycast", "schemas", "reviews", "pyproject.toml", "datacard.md"]
 
 # The tiny profile: every stage, a few seconds in all.
 TINY = {
