@@ -99,3 +99,10 @@ def test_no_half_written_outputs_after_a_failed_stage(built_copy):
     leftovers = [p for p in (built_copy / "data").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == [] and not (built_copy / "data/review").exists()
     assert os.listdir(built_copy / "data/stories")  # untouched downstream output is still whole
+
+
+def test_dvc_push_works_out_of_the_box_to_the_local_remote(built_copy):
+    remote = built_copy.parent / "storycast-dvc-remote"
+    proc = dvc("push", cwd=built_copy)
+    assert "pushed" in proc.stdout.lower() or "everything is up to date" in proc.stdout.lower()
+    assert sum(1 for p in remote.rglob("*") if p.is_file()) > 0
