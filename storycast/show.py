@@ -27,15 +27,26 @@ def _table(folder: str, column: str, values: list[str], columns: list[str] | Non
     return dataset.to_table(columns=columns, filter=pc.field(column).isin(values)).to_pylist()
 
 
+def _images(folder: str, key: str, ids: list[str]) -> dict[str, Image.Image]:
+    rows = _table(folder, key, ids, [key, "image"])
+    return {r[key]: Image.open(io.BytesIO(r["image"]["bytes"])).convert("RGB") for r in rows}
+
+
 def _frame_images(frame_ids: list[str]) -> dict[str, Image.Image]:
     folder = next((f for f in FRAME_SOURCES if Path(f).is_dir()), FRAME_SOURCES[-1])
-    rows = _table(folder, "frame_id", frame_ids, ["frame_id", "image"])
-    return {r["frame_id"]: Image.open(io.BytesIO(r["image"]["bytes"])).convert("RGB") for r in rows}
+    return _images(folder, "frame_id", frame_ids)
 
 
 def _templates(character_ids: list[str]) -> dict[str, Image.Image]:
-    rows = _table(TEMPLATES, "character_id", character_ids, ["character_id", "image"])
-    return {r["character_id"]: Image.open(io.BytesIO(r["image"]["bytes"])).convert("RGB") for r in rows}
+    return _images(TEMPLATES, "character_id", character_ids)
+
+
+def _one(folder: str, key: str, value: str, what: str) -> dict:
+    """The row of an id, or a clear error naming it."""
+    rows = _table(folder, key, [value])
+    if not rows:
+        raise StorycastError(f"unknown {what} id {value!r}")
+    return rows[0]
 
 
 def _font(size: int):
@@ -61,10 +72,7 @@ def _cast_column(templates: dict[str, Image.Image], names: dict[str, str], ids: 
 
 def storyboard(story_id: str, columns: int = 4, tile: int = 256) -> Image.Image:
     """The story's frames in order with their captions, the cast's templates beside them."""
-    stories = _table("data/stories/stories", "story_id", [story_id])
-    if not stories:
-        raise StorycastError(f"unknown story id {story_id!r}")
-    story = stories[0]
+    story = _one("data/stories/stories", "story_id", story_id, "story")
     frames = sorted(_table("data/stories/frames", "story_id", [story_id]), key=lambda f: f["frame_index"])
     images = _frame_images([f["frame_id"] for f in frames])
     names = {r["character_id"]: r["name"] for r in _table("data/review/characters.parquet", "character_id",
@@ -95,10 +103,7 @@ def storyboard(story_id: str, columns: int = 4, tile: int = 256) -> Image.Image:
 
 def character_sheet(character_id: str, max_frames: int = 8, tile: int = 256) -> Image.Image:
     """A character's template with frames it appears in, its box outlined in each."""
-    chars = _table("data/review/characters.parquet", "character_id", [character_id])
-    if not chars:
-        raise StorycastError(f"unknown character id {character_id!r}")
-    char = chars[0]
+    char = _one("data/review/characters.parquet", "character_id", character_id, "character")
     rows = _table("data/controls/controls", "character_id", [character_id],
                   ["frame_id", "bbox", "pose", "expression"])[:max_frames]
     images = _frame_images([r["frame_id"] for r in rows])
