@@ -31,15 +31,17 @@ class Param:
             "int": isinstance(value, int) and not isinstance(value, bool),
             "float": isinstance(value, (int, float)) and not isinstance(value, bool),
             "str": isinstance(value, str),
+            "strs": isinstance(value, list) and all(isinstance(v, str) for v in value),
             "bool": isinstance(value, bool),
             "floats": isinstance(value, list) and bool(value) and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in value),
         }[self.kind]
         if not ok:
-            noun = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false",
+            noun = {"int": "an integer", "float": "a number", "str": "a string", "strs": "a list of strings",
+                    "bool": "true or false",
                     "floats": "a non-empty list of numbers"}[self.kind]
             raise ParamsError(f"params.yaml: {key} must be {noun}, got {value!r}")
-        for v in value if self.kind == "floats" else [value]:
+        for v in value if self.kind == "floats" else [] if self.kind == "strs" else [value]:
             if self.low is not None and v < self.low or self.high is not None and v > self.high:
                 raise ParamsError(f"params.yaml: {key}={value!r} is out of range "
                                   f"[{self.low}, {self.high}]")
@@ -130,6 +132,18 @@ SPEC: dict[str, Any] = {
     "editor": {
         "backend": Param("str", choices=EDITORS),
         "inpaint": {**_DIFFUSION, "strength": Param("float", 0.01, 1.0)},
+    },
+    "qc": {
+        "judge": Param("str", choices=("measured",)),
+        "thresholds": {check: Param("float", 0.0, 1.0)
+                       for check in ("identity", "pose", "expression", "visibility", "in_frame", "sanity")},
+        "max_rounds": Param("int", 0, 10),
+        "repair_order": Param("strs"),
+        "local_checks": Param("strs"),
+        "zoom": Param("float", 0.3, 1.0),
+        "fault_rate": Param("float", 0.0, 1.0),
+        "faults": Param("strs"),
+        "retrieval_crops": Param("int", 0, 1_000_000),
     },
     "release": {
         "version": Param("str"),

@@ -28,7 +28,8 @@ def lock_outs(repo) -> dict[str, str]:
 
 
 def test_repro_builds_every_stage_and_is_then_up_to_date(built_repo):
-    assert set(lock_outs(built_repo)) >= {"characters", "templates", "review", "stories", "controls", "render"}
+    assert set(lock_outs(built_repo)) == {"characters", "templates", "review", "stories", "controls", "render",
+                                          "qc", "release"}
     status = dvc("status", "--json", cwd=built_repo).stdout
     assert status.strip() in ("{}", "")
     metrics = dvc("metrics", "show", "--json", cwd=built_repo).stdout
@@ -106,3 +107,18 @@ def test_dvc_push_works_out_of_the_box_to_the_local_remote(built_copy):
     proc = dvc("push", cwd=built_copy)
     assert "pushed" in proc.stdout.lower() or "everything is up to date" in proc.stdout.lower()
     assert sum(1 for p in remote.rglob("*") if p.is_file()) > 0
+
+
+@pytest.mark.parametrize("config", ["frames", "characters", "stories", "controls", "qc"])
+def test_release_of_the_tiny_build_loads_offline(built_repo, config, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    release = built_repo / "data/release"
+    loaded = {split: datasets.load_dataset(str(release), config, split=split, cache_dir=str(built_repo / ".hf"))
+              for split in ("train", "test")}
+    assert all(len(d) > 0 for d in loaded.values())
+    if config == "frames":
+        row = loaded["train"][0]
+        assert row["image"].size == (128, 128) and row["pose_map"].size == (128, 128)
+    if config == "characters":
+        train, test = ({r["character_id"] for r in loaded[s]} for s in ("train", "test"))
+        assert train and test and not train & test

@@ -1,0 +1,336 @@
+"""The qc stage: speed at paper scale, detection and identity figures, and the judge's calibration.
+
+    python benchmarks/bench_qc.py                 # measured sample + projection to paper scale
+    python benchmarks/bench_qc.py --data          # the real stage on this repo's built data/ (paper
+                                                  #   scale after `dvc repro render`); writes data/qc
+    python benchmarks/bench_qc.py --calibrate     # refit storycast/judges/calibration.py, print thresholds
+
+The sample: characters and frames drawn without a pipeline (`storycast.qc.sample_frames`, layout by
+the controls stage's `layout_frame`), templates at 1024 px, frames at 512 px stored as lossless WebP
+like the render stage, the default fault rate; the loop runs in a process pool like the stage.
+Calibration uses its own seeds (characters 101, frames 102, faces 105/106); tests use others.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from storycast import vocab  # noqa: E402
+from storycast.characters import sample_characters  # noqa: E402
+from storycast.judges.base import CHECKS  # noqa: E402
+
+PAPER_FRAMES, PAPER_TEMPLATES = 75_008, 2_000
+QC = {"judge": "measured",
+      "thresholds": {"identity": 0.5, "pose": 0.1, "expression": 0.2, "visibility": 0.05, "in_frame": 0.5,
+                     "sanity": 0.45},
+      "max_rounds": 3, "repair_order": ["local_edit", "prompt_tuning"],
+      "local_checks": ["identity", "expression", "pose", "sanity"], "zoom": 0.85, "fault_rate": 0.15,
+      "faults": ["identity_drift", "wrong_expression", "misplaced_limb", "artefact"], "retrieval_crops": 2000}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _split(seq, n):
+    return [seq[i::n] for i in range(n)]
+
+
+# ---------------------------------------------------------------- building a sample
+def _templates(chars):
+    from PIL import Image
+
+    from storycast.judges.embedding import template_reference
+    from storycast.render import encode
+    from storycast.renderers.procedural import ProceduralRenderer
+
+    r, out, spent = ProceduralRenderer(), {}, 0.0
+    for c in chars:
+        sheet = Image.open(io.BytesIO(encode(r.render_template(c, 1024, 7))["bytes"]))
+        t = time.perf_counter()
+        out[c["character_id"]] = template_reference(sheet)    # decode + describe: what the stage pays
+        spent += time.perf_counter() - t
+    return out, spent
+
+
+def _render(items):
+    from storycast.render import encode
+    from storycast.renderers.procedural import ProceduralRenderer
+    r = ProceduralRenderer()
+    return [encode(r.render_frame(req))["bytes"] for _, req in items]
+
+
+def build(n_chars: int, char_seed: int, n_frames: int, frame_seed: int, workers: int):
+    from storycast.qc import sample_frames
+    chars = sample_characters(n_chars, char_seed, 3)
+    items = sample_frames(chars, n_frames, frame_seed)
+    with _pool(workers) as ex:
+        parts = list(ex.map(_templates, _split(chars, workers)))
+        renders = list(ex.map(_render, _split(items, workers)))
+    refs = {k: v for p, _ in parts for k, v in p.items()}
+    images = [None] * len(items)
+    for w, chunk in enumerate(renders):
+        images[w::workers] = chunk
+    return chars, refs, items, images, sum(s for _, s in parts)
+
+
+# ---------------------------------------------------------------- the loop on a sample
+def _loop(args):
+    from PIL import Image
+
+    from storycast.editors.local_edit import RerenderEditor
+    from storycast.judges import make_judge
+    from storycast.qc_loop import QCSettings, run_frame
+    from storycast.qc_metrics import FrameStats, ShardStats
+    from storycast.render import encode
+    from storycast.renderers.procedural import ProceduralRenderer
+    items, images, refs, qc, seed = args
+    renderer, judge = ProceduralRenderer(), make_judge(qc["judge"], qc["thresholds"])
+    settings = QCSettings.from_params(qc)
+    stats = ShardStats.for_gallery(refs)
+    start = time.perf_counter()
+    for (frame, req), raw in zip(items, images):
+        image = Image.open(io.BytesIO(raw)).convert("RGB")
+        out = run_frame(frame, req, image, judge=judge, renderer=renderer, editor=RerenderEditor(renderer),
+                        templates={}, references=refs, settings=settings, seed=seed)
+        if out.changed:
+            encode(out.image)
+        stats.add(FrameStats.of(out, req, True))
+    return time.perf_counter() - start, stats.to_json()
+
+
+def bench(a) -> None:
+    from storycast.qc_metrics import merge, metrics
+    t0 = time.perf_counter()
+    chars, refs, items, images, ref_cpu = build(a.characters, 909, a.frames, 910, a.workers)
+    print(f"sample: {len(chars)} characters, {len(items)} frames built in {time.perf_counter() - t0:.0f}s")
+    qc = {**QC, "fault_rate": a.fault_rate}
+    t1 = time.perf_counter()
+    with _pool(a.workers) as ex:
+        parts = list(ex.map(_loop, [(items[i::a.workers], images[i::a.workers], refs, qc, 2025)
+                                    for i in range(a.workers)]))
+    wall = time.perf_counter() - t1
+    cpu = sum(p[0] for p in parts)
+    m = metrics(merge([p[1] for p in parts]), qc)
+    per_frame, per_ref = cpu / len(items), ref_cpu / len(chars)
+    projected = (PAPER_FRAMES * per_frame + PAPER_TEMPLATES * per_ref) / a.workers
+    print(f"loop: {len(items)} frames, wall {wall:.1f}s on {a.workers} workers, {per_frame * 1000:.1f} ms/frame "
+          f"(cpu); template reference {per_ref * 1000:.0f} ms each")
+    print(f"projection to paper scale ({PAPER_FRAMES} frames, {PAPER_TEMPLATES} templates, {a.workers} workers): "
+          f"{projected:.0f}s = {projected / 60:.1f} min (target: 5 min)")
+    _report(m)
+
+
+def _report(m: dict) -> None:
+    d, r = m["detection"], m["identity_retrieval"]
+    print(f"first-pass {m['first_pass_rate']}, final pass {m['final_pass_rate']}, rounds {m['rounds']}, "
+          f"repairs {m['repairs']}")
+    print(f"detection: faulty frames flagged {d['faulty_flagged_rate']} of {d['faulty_frames']}, clean frames "
+          f"rejected {d['clean_rejected_rate']} of {d['clean_frames']}")
+    for k, v in d["by_fault"].items():
+        print(f"  {k:17s} {v['frames']:5d} frames, flagged {v['flagged_rate']}, fixed {v['fixed_rate']}")
+    print(f"identity retrieval top-1 {r['top1']} over {r['crops']} crops; by style "
+          f"{ {s: v['top1'] for s, v in r['by_style'].items()} }")
+
+
+def data_mode(a) -> None:
+    """The stage itself on this repository's data (run from the repo root)."""
+    import importlib.util
+
+    import yaml
+    os.chdir(REPO)
+    doc = yaml.safe_load((REPO / "params.yaml").read_text())
+    params = {k: doc[k] for k in ("seed", "renderer", "executor")}
+    params["qc"] = doc.get("qc") or QC
+    spec = importlib.util.spec_from_file_location("stage_qc", REPO / "stages" / "qc.py")
+    stage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stage)
+    t = time.perf_counter()
+    stage.qc(params)
+    print(f"stage qc on {REPO / 'data'}: {time.perf_counter() - t:.0f}s wall")
+    _report(json.loads((REPO / "metrics" / "qc.json").read_text()))
+
+
+# ---------------------------------------------------------------- calibration
+def _fit_curve(x: np.ndarray, y: np.ndarray, knots: np.ndarray) -> list[float]:
+    """Piecewise-linear y = f(x) on `knots`: least squares pulled to the identity where data is thin
+    and kept smooth, refitted twice without the worst 30% (robust)."""
+    step = knots[1] - knots[0]
+    A = np.clip(1 - np.abs(x[:, None] - knots[None]) / step, 0, 1)
+    D = np.diff(np.eye(len(knots)), 2, axis=0)
+    keep = np.ones(len(x), dtype=bool)
+    for _ in range(3):
+        Ak, n = A[keep], int(keep.sum())
+        M = Ak.T @ Ak + 0.02 * n / len(knots) * np.eye(len(knots)) + 0.05 * n * D.T @ D
+        w = np.linalg.solve(M, Ak.T @ y[keep] + 0.02 * n / len(knots) * knots)
+        res = np.abs(A @ w - y)
+        keep = res <= np.percentile(res, 70)
+    return [round(float(v), 1) for v in w]
+
+
+def _lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    fy = (lab[..., 0] + 16) / 116
+    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
+    xyz = np.where(f > 0.206893, f ** 3, (f - 16 / 116) / 7.787) * np.array([0.95047, 1.0, 1.08883])
+    lin = xyz @ np.linalg.inv(np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]]))
+    c = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * np.clip(lin, 0, None) ** (1 / 2.4) - 0.055)
+    return np.clip(c * 255, 0, 255)
+
+
+def _faces(items):
+    from storycast.judges import expression as ex
+    from storycast.judges.base import inside_boxes, nearer_boxes
+    from storycast.judges.measured import coarse, place_of, tone_of
+    from storycast.renderers.procedural import ProceduralRenderer
+    r, rows = ProceduralRenderer(), []
+    for _, req in items:
+        img = np.asarray(r.render_frame(req))
+        for c in req.characters:
+            if c.facing == "back" or 0.2 * c.scale < 24 * coarse(req.art_style):
+                continue
+            hb = [(c.keypoints[0][0] + dx * c.scale, c.keypoints[0][1] + dy * c.scale)
+                  for dx in (-0.15, 0.15) for dy in (-0.2, 0.1)]
+            if inside_boxes(np.array(hb), nearer_boxes(req, c)).any():
+                continue
+            patch = ex.face_patch(img, c, req.lighting, place_of(req.setting), tone_of(req.art_style))
+            if patch is not None:
+                rows.append((ex.view_of(c.facing), c.expression, ex.features(patch), c.character["character_id"]))
+    return rows
+
+
+def calibrate(a) -> None:
+    from PIL import Image
+
+    from storycast.faults import FAULTS, INJECTORS
+    from storycast.judges import calibration as cal
+    from storycast.judges import embedding as emb
+    from storycast.judges import expression as ex
+    from storycast.judges.base import JudgeRequest, inside_boxes, nearer_boxes
+    from storycast.judges.measured import MeasuredJudge, place_of, tone_of
+    from storycast.qc import sample_frames
+    from storycast.renderers.procedural import ProceduralRenderer
+    from storycast.seeding import rng_for
+
+    cal.LIGHT_CURVES.clear()
+    chars, refs, items, raw, _ = build(300, 101, 1500, 102, a.workers)
+    images = [Image.open(io.BytesIO(b)).convert("RGB") for b in raw]
+    pairs = defaultdict(list)                          # 1. daylight curves
+    for (_, req), image in zip(items, images):
+        img = np.asarray(image)
+        for c in req.characters:
+            ref = refs[c.character["character_id"]]
+            view = ref.back if c.facing == "back" else ref.front
+            pts = emb.part_points(c.keypoints, c.scale, c.facing)
+            for i, part in enumerate(emb.PARTS):
+                col, ok = emb.box_means(img, pts[part], emb.sample_radius(c.scale))
+                ok &= ~inside_boxes(pts[part], nearer_boxes(req, c))
+                if ok.sum() >= max(1, 0.5 * len(ok)) and view.seen[i]:
+                    key = (req.lighting, place_of(req.setting), tone_of(req.art_style))
+                    pairs[key].append((np.median(col[ok], axis=0),
+                                       _lab_to_srgb(np.nanmedian(view.lab[emb.SLICES[part]], axis=0))))
+    curves = {}
+    for key, pr in sorted(pairs.items()):
+        x, y = np.array([p[0] for p in pr]), np.array([p[1] for p in pr])
+        if key[2] == "colour" and key[0] == "day" and key[1] != "water" or len(pr) < 30:
+            continue
+        curves[key] = tuple(tuple(_fit_curve(x[:, ch], y[:, ch], emb.KNOTS)) for ch in range(3))
+    cal.LIGHT_CURVES.update(curves)
+    for style in cal.PART_NOISE:                       # 2. part noise on clean frames
+        cal.PART_NOISE[style] = (1.0,) * len(emb.PARTS)
+    judge, dist = MeasuredJudge(QC["thresholds"]), defaultdict(list)
+    for (_, req), image in zip(items, images):
+        for info in judge.judge(JudgeRequest(image, req, {}, refs)).details.get("characters", {}).values():
+            for i, v in enumerate(info["parts"]):
+                if np.isfinite(v):
+                    dist[(req.art_style, i)].append(v)
+    for style in cal.PART_NOISE:
+        cal.PART_NOISE[style] = tuple(round(max(2.0, float(np.percentile(dist[(style, i)], 95))), 1)
+                                      if dist[(style, i)] else 10.0 for i in range(len(emb.PARTS)))
+    chars2 = sample_characters(600, 105, 3)            # 3. expression discriminant
+    faces = sample_frames(chars2, a.face_frames, 106, back_facing_rate=0.0)
+    with _pool(a.workers) as pool:
+        rows = [r for part in pool.map(_faces, _split(faces, a.workers)) for r in part]
+    train = [(v, e, f) for v, e, f, cid in rows if int(cid[1:]) % 4]
+    held = [(v, e, f) for v, e, f, cid in rows if not int(cid[1:]) % 4]
+    model = ex.fit(train)
+    scale = float(np.percentile([ex.margins(model, v, f, e)[0] for v, e, f in held], 99))
+    cal.EXPRESSION_MODEL = ex.encode(ex.fit([(v, e, f) for v, e, f, _ in rows]), scale)
+    ex.load.cache_clear()
+    print(f"expression: {len(rows)} faces, clean margin p99 {scale:.1f}")
+    renderer, judge = ProceduralRenderer(), MeasuredJudge(QC["thresholds"])   # 4. thresholds
+    clean, faulty = [], defaultdict(list)
+    for (_, req), image in zip(items, images):
+        clean.append([judge.judge(JudgeRequest(image, req, {}, refs)).scores[c] for c in CHECKS])
+        for kind in FAULTS:
+            out = INJECTORS[kind](image, req, renderer, rng_for(7, "calibrate", req.frame_id, kind))
+            if out is not None:
+                faulty[kind].append([judge.judge(JudgeRequest(out[0], req, {}, refs)).scores[c] for c in CHECKS])
+    clean, faulty = np.array(clean), {k: np.array(v) for k, v in faulty.items()}
+    grid = {"identity": np.arange(0.3, 0.71, 0.02), "pose": (0.0, 0.1, 0.2, 0.3),
+            "expression": np.arange(0.0, 0.51, 0.05), "visibility": (0.05,), "in_frame": (0.5,), "sanity": (0.45,)}
+    best = None
+    for t in itertools.product(*[grid[c] for c in CHECKS]):
+        t = np.array(t)
+        rejected = float(np.mean((clean < t).any(axis=1)))
+        if rejected <= a.budget:
+            found = {k: float(np.mean((v < t).any(axis=1))) for k, v in faulty.items()}
+            if best is None or np.mean(list(found.values())) > best[0]:
+                best = (np.mean(list(found.values())), t, rejected, found)
+    _, t, rejected, found = best
+    print("qc.thresholds:", json.dumps({c: round(float(v), 2) for c, v in zip(CHECKS, t)}))
+    print(f"calibration sample: clean rejected {rejected:.4f}, flagged {({k: round(v, 3) for k, v in found.items()})}")
+    _write(cal)
+
+
+def _write(cal) -> None:
+    path = REPO / "storycast" / "judges" / "calibration.py"
+    head = path.read_text().split("KNOTS = ", 1)[0]
+    out = [head + "KNOTS = np.linspace(0.0, 256.0, 9)",
+           "LIGHT_CURVES: dict[tuple[str, str, str], tuple[tuple[float, ...], ...]] = {"]
+    for key, curves in sorted(cal.LIGHT_CURVES.items()):
+        out.append(f"    {key!r}: (")
+        out.extend(f"        ({', '.join(f'{v:.1f}' for v in ch)})," for ch in curves)
+        out.append("    ),")
+    out.append("}")
+    out.append("PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
+    out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.PART_NOISE[s])}),' for s in vocab.ART_STYLES)
+    out.append("}")
+    blob = cal.EXPRESSION_MODEL
+    out.append("EXPRESSION_MODEL = (")
+    out.extend(f'    "{blob[i:i + 116]}"' for i in range(0, len(blob), 116))
+    out.append(")")
+    path.write_text("\n".join(out) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", action="store_true", help="run the stage on this repo's data")
+    ap.add_argument("--calibrate", action="store_true", help="refit the judge's measured constants")
+    ap.add_argument("--characters", type=int, default=200)
+    ap.add_argument("--frames", type=int, default=800)
+    ap.add_argument("--face-frames", type=int, default=6000, help="calibration: frames drawn for faces")
+    ap.add_argument("--budget", type=float, default=0.015, help="calibration: clean frames rejected at most")
+    ap.add_argument("--fault-rate", type=float, default=0.15)
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    args = ap.parse_args()
+    if args.calibrate:
+        calibrate(args)
+    elif args.data:
+        data_mode(args)
+    else:
+        bench(args)

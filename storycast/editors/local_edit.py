@@ -1,0 +1,82 @@
+"""Local image editing for the quality-gated loop: regenerate one box of a frame, nothing else.
+
+`local_edit(editor, image, box, request, seed)` asks an editor for a new version of the box and
+composites it back, so every pixel outside the box is the input's, byte for byte, whatever the
+editor does (the loop checks this too). Two kinds of editors:
+
+- `RerenderEditor` (the embedded default, for renderers without an inpainting model such as the
+  procedural one): re-render the frame's request and take only the box;
+- any `storycast.editors.LocalEditor` (`edit(image, box, prompt, seed)`, e.g. the diffusers
+  inpainting editor), which regenerates the box from the prompt.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from storycast.renderers.base import FrameRequest
+
+
+class RerenderEditor:
+    """Local edit by re-rendering: the renderer draws the whole request, the box is pasted."""
+
+    name = "rerender"
+
+    def __init__(self, renderer):
+        self.renderer = renderer
+        self.version = f"rerender:{renderer.name}:{renderer.version}"
+        self._last: tuple[FrameRequest, Image.Image] | None = None
+
+    def edit_request(self, image: Image.Image, box: tuple[int, int, int, int],
+                     request: FrameRequest) -> Image.Image:
+        if self._last is None or self._last[0] is not request:   # several boxes of one frame: one render
+            self._last = (request, self.renderer.render_frame(request))
+        return composite(image, self._last[1], box)
+
+
+def pixel_box(box, width: int, height: int) -> tuple[int, int, int, int]:
+    """Integer box [x0, x1) x [y0, y1) inside the image; a box without area is an error."""
+    if len(box) != 4:
+        raise ValueError(f"box {box!r} must be (x0, y0, x1, y1)")
+    x0, y0 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
+    x1, y1 = min(width, int(np.ceil(box[2]))), min(height, int(np.ceil(box[3])))
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"box {tuple(box)} has no area inside the {width}x{height} image")
+    return x0, y0, x1, y1
+
+
+def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image:
+    """`original` with the box's pixels taken from `generated`; every other pixel is unchanged."""
+    base = np.array(original.convert("RGB"))
+    new = np.asarray(generated.convert("RGB"))
+    if new.shape != base.shape:
+        raise ValueError(f"edited image is {new.shape[1]}x{new.shape[0]}, the frame is "
+                         f"{base.shape[1]}x{base.shape[0]}")
+    x0, y0, x1, y1 = pixel_box(box, base.shape[1], base.shape[0])
+    base[y0:y1, x0:x1] = new[y0:y1, x0:x1]
+    return Image.fromarray(base, "RGB")
+
+
+def unchanged_outside(a: Image.Image, b: Image.Image, box) -> bool:
+    """Whether `a` and `b` are byte-identical outside `box`."""
+    x = np.asarray(a.convert("RGB")).copy()
+    y = np.asarray(b.convert("RGB")).copy()
+    if x.shape != y.shape:
+        return False
+    x0, y0, x1, y1 = pixel_box(box, x.shape[1], x.shape[0])
+    x[y0:y1, x0:x1] = 0
+    y[y0:y1, x0:x1] = 0
+    return x.tobytes() == y.tobytes()
+
+
+def local_edit(editor, image: Image.Image, box, request: FrameRequest, seed: int) -> Image.Image:
+    """Regenerate only `box` of `image` with `editor`; pixels outside it stay byte-identical."""
+    px = pixel_box(box, *image.size)
+    if hasattr(editor, "edit_request"):
+        generated = editor.edit_request(image, px, request)
+    else:
+        generated = editor.edit(image, px, request.prompt, seed)
+    out = composite(image, generated, px)
+    if not unchanged_outside(image, out, px):  # composite guarantees it; a cheap assertion
+        raise RuntimeError(f"local edit of {px} changed pixels outside its box")
+    return out

@@ -1,0 +1,297 @@
+"""A weightless appearance embedding: colours of body parts located by the pose skeleton.
+
+A character crop is described by the colour of its body parts (hair, face, torso, arms, legs,
+feet) in CIELAB, each part sampled at points laid out along the control skeleton (body units, so
+the pattern follows the pose, the facing and the scale) and box-averaged over a small window
+(smoothing hatching, texture and patterns). The reference is the template sheet's front (and back)
+view, located from pixels alone: the sheet's tallest figure on its plain backdrop, fitted with the
+canonical standing skeleton. Frames lit at dusk or night are brought back to daylight with a
+per-channel colour transform measured on calibration frames (`LIGHT_CORRECTION`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from storycast.judges.base import head_up
+from storycast.judges.calibration import KNOTS, LIGHT_CURVES
+from storycast.skeleton import (
+    L_ANK,
+    L_ELB,
+    L_HIP,
+    L_KNE,
+    L_SHO,
+    L_WRI,
+    NECK,
+    R_ANK,
+    R_ELB,
+    R_HIP,
+    R_KNE,
+    R_SHO,
+    R_WRI,
+    pose_keypoints,
+)
+
+PARTS: tuple[str, ...] = ("hair", "face", "torso", "upper_arms", "forearms", "thighs", "shins", "feet")
+SIZES: tuple[int, ...] = (3, 6, 12, 6, 6, 6, 6, 2)          # sample points per part
+SLICES = {p: slice(sum(SIZES[:i]), sum(SIZES[: i + 1])) for i, p in enumerate(PARTS)}
+N_POINTS = sum(SIZES)
+# Face sample points in head radii (x across towards the facing, y down): clear of eyes and mouth.
+FACE_FRONT = ((0.0, 0.32), (-0.78, 0.12), (0.78, 0.12), (0.0, 0.85), (-0.6, 0.7), (0.6, 0.7))
+FACE_SIDE = ((0.3, 0.32), (-0.45, 0.25), (-0.45, -0.1), (0.2, 0.85), (-0.5, 0.6), (-0.7, 0.2))
+REF_SIZE = 512             # templates are described at this size (integer box reduction)
+# Standing front figure: keypoint extent -> drawn extent (body units), head top to sole.
+STAND_TOP, STAND_SOLE = -0.517, 0.505
+# ---------------------------------------------------------------- colour
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB (0..255, last axis 3) to CIELAB (D65)."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = c @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
+    return np.stack([116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]),
+                     200.0 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def light_correct(rgb: np.ndarray, lighting: str, place: str, tone: str = "colour") -> np.ndarray:
+    """Undo a frame's lighting on sRGB colours (..., 3) with the measured per-channel curves."""
+    curves = LIGHT_CURVES.get((lighting, place, tone))
+    rgb = np.asarray(rgb, dtype=np.float64)
+    if curves is None:
+        return rgb
+    return np.stack([np.interp(rgb[..., ch], KNOTS, curves[ch]) for ch in range(3)], axis=-1).clip(0, 255)
+
+
+# ---------------------------------------------------------------- sampling pattern
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.hypot(*v))
+    return v / n if n > 1e-9 else np.array([0.0, -1.0])
+
+
+def _along(a: np.ndarray, b: np.ndarray, ts) -> np.ndarray:
+    return np.array([a + (b - a) * t for t in ts])
+
+
+def part_points(kp: np.ndarray, scale: float, facing: str) -> dict[str, np.ndarray]:
+    """Pixel sample points of each body part (n x 2) from COCO-18 keypoints in pixels."""
+    kp = np.asarray(kp, dtype=np.float64)
+    neck = kp[NECK]
+    up = head_up(kp, scale, facing)
+    across = np.array([-up[1], up[0]])
+    centre = neck + up * 0.108 * scale           # head centre; head radius ~0.1 body units
+    r = 0.1 * scale
+    turn = {"left": -1.0, "right": 1.0}.get(facing, 0.0)
+    hair = [centre + up * r * 0.78 + across * r * x for x in (-0.35, 0.0, 0.35)]
+    if facing == "back":
+        face = [centre + up * r * y + across * r * x for x in (-0.4, 0.0, 0.4) for y in (-0.2, 0.2)]
+    else:
+        grid = FACE_SIDE if turn else FACE_FRONT
+        face = [centre + r * (-up * y + across * x * (turn or 1.0)) for x, y in grid]
+    shoulders, hips = (kp[R_SHO], kp[L_SHO]), (kp[R_HIP], kp[L_HIP])
+    torso = []
+    for v in (0.2, 0.4, 0.6, 0.8):
+        left = shoulders[0] + (hips[0] - shoulders[0]) * v
+        right = shoulders[1] + (hips[1] - shoulders[1]) * v
+        torso.extend(left + (right - left) * u for u in (0.3, 0.5, 0.7))
+    ts = (0.3, 0.5, 0.7)
+    upper = np.vstack([_along(kp[R_SHO], kp[R_ELB], ts), _along(kp[L_SHO], kp[L_ELB], ts)])
+    fore = np.vstack([_along(kp[R_ELB], kp[R_WRI], ts), _along(kp[L_ELB], kp[L_WRI], ts)])
+    thighs = np.vstack([_along(kp[R_HIP], kp[R_KNE], (0.25, 0.5, 0.75)),
+                        _along(kp[L_HIP], kp[L_KNE], (0.25, 0.5, 0.75))])
+    shins = np.vstack([_along(kp[R_KNE], kp[R_ANK], (0.3, 0.5, 0.7)),
+                       _along(kp[L_KNE], kp[L_ANK], (0.3, 0.5, 0.7))])
+    feet = np.array([kp[a] + _unit(kp[a] - kp[k]) * 0.03 * scale for a, k in ((R_ANK, R_KNE), (L_ANK, L_KNE))])
+    return {"hair": np.array(hair), "face": np.array(face), "torso": np.array(torso), "upper_arms": upper,
+            "forearms": fore, "thighs": thighs, "shins": shins, "feet": feet}
+
+
+class Integral:
+    """Summed-area table of an image, or of the part of it inside `box` (integers, exact): any
+    box mean in O(1). Build once per frame; points outside `box` read as outside the image."""
+
+    def __init__(self, img: np.ndarray, box: tuple[int, int, int, int] | None = None):
+        img = np.asarray(img)
+        self.shape = img.shape
+        x0, y0, x1, y1 = box or (0, 0, img.shape[1], img.shape[0])
+        self.origin = (x0, y0)
+        sub = np.ascontiguousarray(img[y0:y1, x0:x1].transpose(2, 0, 1))
+        dtype = np.int64 if sub.shape[1] * sub.shape[2] * 255 >= 2**31 else np.int32
+        self.ii = np.zeros((sub.shape[0], sub.shape[1] + 1, sub.shape[2] + 1), dtype=dtype)
+        np.cumsum(np.cumsum(sub, axis=2, dtype=dtype), axis=1, out=self.ii[:, 1:, 1:])
+
+
+def box_means(img, pts: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean colour of the (2r+1)^2 box around each point (clipped to the image) and an in-image
+    flag. `img` is an image array or its `Integral`."""
+    table = img if isinstance(img, Integral) else Integral(img)
+    h, w = table.ii.shape[1] - 1, table.ii.shape[2] - 1
+    ox, oy = table.origin
+    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+    x = np.round(pts[:, 0]).astype(np.int64) - ox
+    y = np.round(pts[:, 1]).astype(np.int64) - oy
+    inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+    x0, x1 = np.clip(x - radius, 0, w), np.clip(x + radius + 1, 0, w)
+    y0, y1 = np.clip(y - radius, 0, h), np.clip(y + radius + 1, 0, h)
+    ii = table.ii
+    total = (ii[:, y1, x1].astype(np.float64) - ii[:, y0, x1] - ii[:, y1, x0] + ii[:, y0, x0]).T
+    area = np.maximum((y1 - y0) * (x1 - x0), 1)[:, None]
+    out = np.where(inside[:, None], total / area, 0.0)
+    return out, inside
+
+
+def sample_radius(scale: float) -> int:
+    return int(max(1, round(0.012 * scale)))
+
+
+# ---------------------------------------------------------------- descriptors
+@dataclass(frozen=True)
+class Descriptor:
+    """CIELAB colour (daylight-corrected) of every sample point (N_POINTS x 3, NaN where unseen),
+    and per part whether it was seen (enough of its points visible)."""
+
+    lab: np.ndarray
+    seen: np.ndarray
+
+    def part_median(self) -> np.ndarray:
+        return np.array([np.nanmedian(self.lab[SLICES[p]], axis=0) if self.seen[i] else [np.nan] * 3
+                         for i, p in enumerate(PARTS)])
+
+
+def describe(img, kp: np.ndarray, scale: float, facing: str, keep=None,
+             lighting: str = "day", place: str = "out", tone: str = "colour",
+             min_seen: float = 0.5, radius: int | None = None) -> Descriptor:
+    """Descriptor of one character in an RGB array (or its `Integral`). `keep(points) -> bool mask` drops samples hidden
+    by nearer characters; samples outside the image are dropped; a part needs `min_seen` of its
+    samples."""
+    pts = part_points(kp, scale, facing)
+    allp = np.vstack([pts[p] for p in PARTS])
+    colours, ok = box_means(img, allp, sample_radius(scale) if radius is None else radius)
+    if keep is not None:
+        ok &= keep(allp)
+    lab = np.full((N_POINTS, 3), np.nan)
+    if ok.any():
+        lab[ok] = srgb_to_lab(light_correct(colours[ok], lighting, place, tone))
+    seen = np.array([ok[SLICES[p]].sum() >= max(1, min_seen * n) for p, n in zip(PARTS, SIZES)])
+    for p, s in zip(PARTS, seen):
+        if not s:
+            lab[SLICES[p]] = np.nan
+    return Descriptor(lab, seen)
+
+
+# ---------------------------------------------------------------- template references
+@dataclass(frozen=True)
+class Reference:
+    """A template's appearance: front and back view descriptors (and where the front view stands)."""
+
+    front: Descriptor
+    back: Descriptor
+    box: tuple[float, float, float, float]   # front view extent in REF_SIZE pixels
+
+
+def _reduce(image: Image.Image) -> np.ndarray:
+    im = image.convert("RGB")
+    k = max(1, round(min(im.size) / REF_SIZE))
+    if k > 1:
+        im = im.reduce(k)
+    return np.asarray(im)
+
+
+def _figures(a: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Foreground mask against the border colour, and the column runs of the figures on it:
+    columns holding a tall stack of foreground (thin tails, sticks and shadows do not)."""
+    border = np.concatenate([a[0], a[:, 0], a[:, -1]]).astype(np.int16)
+    bg = np.median(border, axis=0)
+    fg = np.abs(a.astype(np.int16) - bg).max(axis=2) > 10
+    counts = fg.sum(axis=0)
+    strong = counts > 0.2 * max(int(counts.max()), 1)
+    runs, start, gap = [], None, 0
+    for x, on in enumerate(np.append(strong, [False] * 4)):
+        if on:
+            start, gap = (x if start is None else start), 0
+        elif start is not None:
+            gap += 1
+            if gap > 3:
+                if x - gap + 1 - start >= 4:
+                    runs.append((start, x - gap + 1))
+                start, gap = None, 0
+    return fg, runs
+
+
+def _fit(fg: np.ndarray, run: tuple[int, int], facing: str) -> tuple[np.ndarray, float, tuple]:
+    """The canonical standing skeleton placed on one figure of the sheet: sole at the lowest
+    foreground row, head top at the highest row at least a head wide (ears, antennas and
+    mohawks are narrower), centred between the legs."""
+    x0, x1 = run
+    sub = fg[:, x0:x1]
+    rows = np.nonzero(sub.any(axis=1))[0]
+    top, bottom = int(rows[0]), int(rows[-1])
+    widest = _longest_runs(sub)
+    wide = np.nonzero(widest >= 0.1 * (bottom - top))[0]
+    top = int(wide[0]) if len(wide) else top
+    scale = (bottom - top) / (STAND_SOLE - STAND_TOP)
+    legs = sub[int(bottom - 0.3 * scale): int(bottom - 0.1 * scale)]
+    full = np.nonzero(legs.mean(axis=0) > 0.6)[0] if len(legs) else np.array([], dtype=int)
+    cx = x0 + (float(full[0] + full[-1]) / 2 if len(full) else (x1 - x0) / 2)
+    kp, _ = pose_keypoints("standing", facing)
+    kp = kp * scale + np.array([cx, bottom - STAND_SOLE * scale])
+    return kp, scale, (float(x0), float(top), float(x1), float(bottom))
+
+
+def _longest_runs(mask: np.ndarray) -> np.ndarray:
+    """Per row, the length of the longest run of True."""
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(d == 1)
+    _, ends = np.nonzero(d == -1)
+    out = np.zeros(mask.shape[0], dtype=np.int64)
+    np.maximum.at(out, rows, ends - starts)
+    return out
+
+
+def template_reference(image: Image.Image) -> Reference:
+    """Describe a template sheet: its tallest figure is the front view, the rightmost the back."""
+    a = _reduce(image)
+    fg, runs = _figures(a)
+    if not runs:
+        raise ValueError("template has no figure on its backdrop")
+    front = runs[int(np.argmax([fg[:, x0:x1].sum() for x0, x1 in runs]))]
+    kp, s, box = _fit(fg, front, "front")
+    front_d = describe(a, kp, s, "front")
+    back_run = runs[-1] if runs[-1] != front else front
+    bkp, bs, _ = _fit(fg, back_run, "back")
+    back_d = describe(a, bkp, bs, "back")
+    return Reference(front_d, back_d, box)
+
+
+# ---------------------------------------------------------------- comparison
+PART_WEIGHTS = np.array([1.0, 1.0, 1.5, 0.8, 0.6, 1.0, 0.8, 0.6])
+
+
+def part_distances(crop: Descriptor, views: np.ndarray, any_part: bool = False) -> np.ndarray:
+    """Per reference view (V x N_POINTS x 3) and part: the median over the crop's seen points of
+    the CIELAB distance to the nearest point of the same part in the view (V x parts, NaN unseen);
+    with `any_part`, to the nearest point of any part (a colour foreign to the whole character)."""
+    views = views.reshape(-1, views.shape[-2], 3)
+    out = np.full((len(views), len(PARTS)), np.nan)
+    for i, p in enumerate(PARTS):
+        c = crop.lab[SLICES[p]]
+        c = c[~np.isnan(c[:, 0])]
+        if not crop.seen[i] or not len(c):
+            continue
+        t = views if any_part else views[:, SLICES[p]]           # V x n x 3
+        d = np.sqrt(((t[:, :, None, :] - c[None, None]) ** 2).sum(-1))  # V x n x m
+        near = np.nanmin(np.where(np.isnan(d), np.inf, d), axis=1)    # V x m
+        out[:, i] = np.median(near, axis=1)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def distance(parts: np.ndarray, cap: float = 40.0) -> np.ndarray:
+    """Weighted mean of capped part distances (V,) (inf where no part is shared)."""
+    w = PART_WEIGHTS * ~np.isnan(parts)
+    total = (np.minimum(np.nan_to_num(parts, nan=0.0), cap) * w).sum(-1)
+    return np.where(w.sum(-1) > 0, total / np.maximum(w.sum(-1), 1e-9), np.inf)

@@ -1,0 +1,162 @@
+"""Stage `qc` work: template references once, then the quality-gated loop per story shard.
+
+`ref_shard` describes one shard of template sheets for the judge (`embedding.template_reference`),
+cached like any shard. `qc_shard` reads a story shard's rendered frames, frames, controls and the
+approved pool, rebuilds each frame's request (`storycast.render.frame_requests`), runs the loop
+(`storycast.qc_loop.run_frame`) and returns the `qc` rows (every attempt), the `qc_frames` rows
+(the final image: the rendered bytes when untouched, re-encoded when repaired or faulted) and the
+shard's statistics (`storycast.qc_metrics`). `sample_frames` builds frames without a pipeline (tests,
+calibration, benchmarks).
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import pyarrow.parquet as pq
+from PIL import Image
+
+from storycast import vocab
+from storycast.judges import make_judge
+from storycast.judges.embedding import Descriptor, Reference, template_reference
+from storycast.qc_loop import QCSettings, run_frame
+from storycast.qc_metrics import FrameStats, ShardStats
+from storycast.seeding import rng_for, seed_for
+from storycast.tables import load_schema, table_bytes
+
+
+# ---------------------------------------------------------------- template references
+def references_bytes(refs: dict[str, Reference]) -> bytes:
+    ids = sorted(refs)
+    arrays = {"ids": np.array(ids, dtype=object).astype(str),
+              "box": np.array([refs[i].box for i in ids], dtype=np.float32).reshape(-1, 4)}
+    for view in ("front", "back"):
+        arrays[f"{view}_lab"] = np.array([getattr(refs[i], view).lab for i in ids], dtype=np.float32)
+        arrays[f"{view}_seen"] = np.array([getattr(refs[i], view).seen for i in ids], dtype=bool)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def references_load(paths) -> dict[str, Reference]:
+    out = {}
+    for path in paths:
+        with np.load(path) as data:
+            for k, cid in enumerate(data["ids"].tolist()):
+                views = [Descriptor(data[f"{v}_lab"][k].astype(np.float64), data[f"{v}_seen"][k])
+                         for v in ("front", "back")]
+                out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
+    return out
+
+
+def ref_shard(shard) -> dict[str, bytes]:
+    """Judge references of one shard of template sheets (runs in a worker process)."""
+    (path,) = shard.payload
+    table = pq.read_table(path, columns=["character_id", "image"])
+    refs = {}
+    for cid, image in zip(table["character_id"].to_pylist(), table["image"].to_pylist()):
+        try:
+            refs[cid] = template_reference(Image.open(io.BytesIO(image["bytes"])))
+        except ValueError:
+            continue          # an unreadable sheet: frames showing this character fail with a reason
+    return {"refs.npz": references_bytes(refs)}
+
+
+class LazyTemplates(Mapping):
+    """Template sheets by character id, decoded from the templates table only when asked for."""
+
+    def __init__(self, folder: str | None, ids: set[str]):
+        self.folder, self.ids, self._cache = folder, set(ids), {}
+
+    def __getitem__(self, cid: str) -> Image.Image:
+        if cid not in self._cache:
+            from storycast.render import load_templates
+
+            found = load_templates(self.folder, {cid}) if self.folder else {}
+            if cid not in found:
+                raise KeyError(cid)
+            self._cache[cid] = found[cid]
+        return self._cache[cid]
+
+    def __iter__(self):
+        return iter(sorted(self.ids))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+# ---------------------------------------------------------------- the shard
+def qc_shard(shard) -> dict[str, bytes]:
+    """The loop over one story shard (runs in a worker process)."""
+    from storycast.editors.local_edit import RerenderEditor
+    from storycast.render import encode, frame_requests, make_renderer
+
+    p = shard.payload
+    qc = p["qc"]
+    renderer = make_renderer(p["renderer"])
+    judge = make_judge(qc["judge"], qc["thresholds"], **qc.get(f"judge_{qc['judge']}", {}))
+    settings = QCSettings.from_params(qc)
+    refs = references_load(p["refs"])
+    chars = {r["character_id"]: r for r in pq.read_table(p["pool"]).to_pylist() if r["review_status"] == "approved"}
+    templates = LazyTemplates(p["templates"], set(chars))
+    frames = pq.read_table(p["frames"]).to_pylist()
+    controls = pq.read_table(p["controls"]).to_pylist()
+    rendered = pq.read_table(p["render"], columns=["frame_id", "image"])
+    images = dict(zip(rendered["frame_id"].to_pylist(), rendered["image"].to_pylist()))
+    stats = ShardStats.for_gallery(refs)
+    qc_rows, frame_rows = [], []
+    for frame, request in frame_requests(frames, controls, chars, p["seed"], tuple(p["size"])):
+        raw = images.get(frame["frame_id"])
+        if raw is None:
+            raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
+        image = Image.open(io.BytesIO(raw["bytes"])).convert("RGB")
+        out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=RerenderEditor(renderer),
+                        templates=templates, references=refs, settings=settings, seed=p["seed"])
+        qc_rows.extend(out.rows)
+        frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
+                           "image": encode(out.image) if out.changed else {"bytes": raw["bytes"], "path": None},
+                           "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds})
+        sample = rng_for(p["seed"], "qc-retrieval", frame["frame_id"]).random() < p["retrieval_rate"]
+        stats.add(FrameStats.of(out, request, sample))
+    return {"qc.parquet": table_bytes(qc_rows, load_schema("qc"), row_group_size=500),
+            "frames.parquet": table_bytes(frame_rows, load_schema("qc_frames"), row_group_size=50),
+            "stats.json": json.dumps(stats.to_json(), sort_keys=True).encode()}
+
+
+# ---------------------------------------------------------------- samples without a pipeline
+def sample_frames(characters: list[dict], n: int, seed: int, size: tuple[int, int] = (512, 512),
+                  cast_weights=(0.3, 0.45, 0.2, 0.05), back_facing_rate: float = 0.08) -> list:
+    """`n` (frame, FrameRequest) pairs over `characters`: casts of one art style, every pose,
+    expression, setting, lighting, shot and camera angle drawn uniformly, laid out by the controls
+    stage's `layout_frame` (deterministic in `seed`)."""
+    from storycast.controls import layout_frame
+    from storycast.render import frame_requests
+
+    by_style: dict[str, list[dict]] = {}
+    for c in characters:
+        by_style.setdefault(c["art_style"], []).append(c)
+    pool = {c["character_id"]: c for c in characters}
+    heights = {c["character_id"]: c["height"] for c in characters}
+    params = {"width": size[0], "height": size[1], "pose_jitter_deg": 6.0, "position_jitter": 0.04,
+              "back_facing_rate": back_facing_rate}
+    out = []
+    for i in range(n):
+        rng = rng_for(seed, "qc-sample", str(i))
+        lead = characters[int(rng.integers(len(characters)))]
+        same = [c for c in by_style[lead["art_style"]] if c is not lead]
+        k = min(1 + int(rng.choice(len(cast_weights), p=np.asarray(cast_weights) / sum(cast_weights))), len(same) + 1)
+        cast = [lead] + [same[j] for j in rng.choice(len(same), k - 1, replace=False)] if k > 1 else [lead]
+        ids = [c["character_id"] for c in cast]
+        frame = {"frame_id": f"q{seed}-{i:05d}", "story_id": f"q{seed}", "frame_index": i,
+                 "setting": str(rng.choice(list(vocab.SETTINGS))), "lighting": str(rng.choice(vocab.LIGHTINGS)),
+                 "shot_type": str(rng.choice(list(vocab.SHOT_TYPES))),
+                 "camera_angle": str(rng.choice(vocab.CAMERA_ANGLES)), "character_ids": ids,
+                 "poses": [str(rng.choice(vocab.POSES)) for _ in ids],
+                 "expressions": [str(rng.choice(vocab.EXPRESSIONS)) for _ in ids],
+                 "actions": ["is here"] * len(ids), "scene": "A scene.", "narration": "",
+                 "art_style": lead["art_style"], "beat": "setup"}
+        rows = layout_frame(frame, heights, lambda *parts: rng_for(seed, "controls", *parts), params)
+        out.extend(frame_requests([frame], rows, pool, seed_for(seed, "qc-sample") % 2**31, size))
+    return out

@@ -1,0 +1,139 @@
+"""The quality-gated loop for one frame: judge, repair, re-judge, up to `qc.max_rounds` repairs.
+
+attempt 0 judges the rendered image (with an injected fault on a seeded subset, `storycast.faults`).
+While the verdict is not `pass`, a repair is chosen from the failing checks, in `qc.repair_order`:
+`local_edit` when every failing check is one a local edit can fix (`qc.local_checks`) and the judge
+pointed at regions (not twice in a row), else `prompt_tuning` (rewrite the request, regenerate).
+Every attempt is a row of the `qc` table. A judge that raises or answers badly gives an `error`
+verdict (the next repair regenerates); a repair that raises is recorded in that row's reasons and
+the next kind is tried; a fatal error (a character without a template) ends the loop. A frame
+that never passes is kept with qc_verdict `fail`: nothing is dropped silently.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from storycast.editors.local_edit import local_edit
+from storycast.editors.prompt_tuning import tune
+from storycast.faults import Fault, inject
+from storycast.judges.base import CHECKS, Judgement, JudgeRequest, error_judgement
+from storycast.renderers.base import FrameRequest
+from storycast.seeding import seed_for
+
+REPAIRS = ("local_edit", "prompt_tuning")
+
+
+@dataclass(frozen=True)
+class QCSettings:
+    max_rounds: int = 3
+    repair_order: tuple[str, ...] = REPAIRS
+    local_checks: tuple[str, ...] = ("identity", "expression", "pose", "sanity")
+    fault_rate: float = 0.15
+    faults: tuple[str, ...] = ("identity_drift", "wrong_expression", "misplaced_limb", "artefact")
+    zoom: float = 0.85
+
+    @classmethod
+    def from_params(cls, p: dict) -> QCSettings:
+        return cls(max_rounds=int(p["max_rounds"]), repair_order=tuple(p["repair_order"]),
+                   local_checks=tuple(p["local_checks"]), fault_rate=float(p["fault_rate"]),
+                   faults=tuple(p["faults"]), zoom=float(p["zoom"]))
+
+
+@dataclass
+class FrameOutcome:
+    rows: list[dict]
+    image: Image.Image
+    changed: bool                 # the final image differs from the rendered one
+    prompt: str
+    verdict: str                  # pass | fail
+    rounds: int
+    fault: Fault | None
+    first: Judgement | None = None
+    judgements: list[Judgement] = field(default_factory=list)
+
+
+def choose_repair(j: Judgement, s: QCSettings, previous: str | None, broken: set[str]) -> str | None:
+    """The first repair in `repair_order` that fits the failing checks (None: nothing left to try)."""
+    checks = {c for c in j.failing_checks if c in CHECKS}
+    for kind in s.repair_order:
+        if kind in broken:
+            continue
+        if kind == "local_edit":
+            if (j.verdict != "fail" or not checks or not checks <= set(s.local_checks) or not j.regions
+                    or previous == "local_edit"):
+                continue
+        return kind
+    return None
+
+
+def _judge(judge, jr: JudgeRequest) -> Judgement:
+    try:
+        return judge.judge(jr)
+    except Exception as err:  # noqa: BLE001 - a judge failure is that attempt's recorded outcome
+        return error_judgement(f"judge: -: {type(err).__name__}: {err}")
+
+
+def _row(frame: dict, attempt: int, judge_name: str, j: Judgement, prompt: str, fault: str) -> dict:
+    row = {"frame_id": frame["frame_id"], "story_id": frame["story_id"], "attempt": attempt, "judge": judge_name}
+    for check in CHECKS:
+        v = j.scores.get(check, math.nan)
+        row[f"score_{check}"] = None if v is None or not math.isfinite(v) else float(v)
+    row.update(verdict=j.verdict, reasons=list(j.reasons), failing_characters=list(j.failing), action="none",
+               prompt_before=prompt, prompt_after=prompt, edited_region=[], fault=fault)
+    return row
+
+
+def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, renderer, editor,
+              templates, references, settings: QCSettings, seed: int) -> FrameOutcome:
+    """The loop for one frame; never raises for a judge or repair failure."""
+    img, fault = inject(image, request, renderer, seed, settings.fault_rate, settings.faults)
+    rendered = image
+    req, rows, judgements = request, [], []
+    previous, broken = None, set()
+    attempt = 0
+    while True:
+        j = _judge(judge, JudgeRequest(img, req, templates, references))
+        judgements.append(j)
+        row = _row(frame, attempt, judge.name, j, req.prompt, fault.label if fault and attempt == 0 else "")
+        rows.append(row)
+        if j.verdict == "pass" or j.fatal or attempt >= settings.max_rounds:
+            break
+        kind = choose_repair(j, settings, previous, broken)
+        if kind is None:
+            break
+        row["action"] = kind
+        try:
+            if kind == "local_edit":
+                new, boxes = img, []
+                for region in _distinct(j.regions):
+                    new = local_edit(editor, new, region.box, req, seed_for(seed, "qc-edit", req.frame_id, attempt))
+                    boxes.extend(float(v) for v in region.box)
+                row["edited_region"] = boxes
+            else:
+                tuned, _ = tune(req, j, attempt, seed, settings.zoom)
+                new = renderer.render_frame(tuned)
+                req = tuned
+                row["prompt_after"] = tuned.prompt
+        except Exception as err:  # noqa: BLE001 - a failed repair is recorded, the next kind is tried
+            row["reasons"] = row["reasons"] + [f"repair: -: {kind} failed: {type(err).__name__}: {err}"]
+            broken.add(kind)
+        else:
+            img = new
+        previous = kind
+        attempt += 1
+    verdict = "pass" if judgements[-1].verdict == "pass" else "fail"
+    changed = img is not rendered
+    return FrameOutcome(rows, img, changed, req.prompt, verdict, attempt, fault, judgements[0], judgements)
+
+
+def _distinct(regions) -> list:
+    """Regions to edit, dropping any box inside another one."""
+    out = []
+    for r in sorted(regions, key=lambda r: -(r.box[2] - r.box[0]) * (r.box[3] - r.box[1])):
+        if not any(o.box[0] <= r.box[0] and o.box[1] <= r.box[1] and o.box[2] >= r.box[2] and o.box[3] >= r.box[3]
+                   for o in out):
+            out.append(r)
+    return out

@@ -1,0 +1,159 @@
+"""Statistics of the quality-gated loop: per shard (JSON, merged by the stage) -> metrics/qc.json
+and the score distributions for `dvc plots`.
+
+Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
+when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
+`pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
+descriptor is compared with every template reference; top-1 is right when its own is closest.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from storycast.judges.base import CHECKS
+from storycast.judges.embedding import distance, part_distances
+
+BINS = 20
+
+
+@dataclass
+class FrameStats:
+    first: str
+    final: str
+    rounds: int
+    fault: str                                  # fault kind, "" for a clean frame
+    first_failing: tuple[str, ...]
+    actions: tuple[str, ...]
+    scores: dict[str, float]
+    crops: list = field(default_factory=list)   # (character id, art style, facing, Descriptor)
+
+    @classmethod
+    def of(cls, out, request, sample: bool) -> FrameStats:
+        first = out.first
+        crops = []
+        if sample and out.fault is None and first is not None:
+            for c in request.characters:
+                info = first.details.get("characters", {}).get(c.character["character_id"])
+                if info is not None and info["descriptor"].seen.sum() >= 2:
+                    crops.append((c.character["character_id"], request.art_style, c.facing, info["descriptor"]))
+        return cls(first=out.rows[0]["verdict"], final=out.verdict, rounds=out.rounds,
+                   fault=out.fault.kind if out.fault else "",
+                   first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
+                   actions=tuple(r["action"] for r in out.rows if r["action"] != "none"),
+                   scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, crops=crops)
+
+
+class ShardStats:
+    def __init__(self):
+        self.c: Counter = Counter()
+        self.hist = {f"{c}_{kind}": [0] * BINS for c in CHECKS for kind in ("clean", "faulty")}
+        self.gallery = None
+
+    @classmethod
+    def for_gallery(cls, refs) -> ShardStats:
+        s = cls()
+        ids = sorted(refs)
+        s.gallery = (ids, np.stack([refs[i].front.lab for i in ids]) if ids else None,
+                     np.stack([refs[i].back.lab for i in ids]) if ids else None)
+        return s
+
+    def add(self, f: FrameStats) -> None:
+        c = self.c
+        c["frames"] += 1
+        c["first_pass"] += f.first == "pass"
+        c["final_pass"] += f.final == "pass"
+        c[f"rounds:{f.rounds}"] += 1
+        c["errors"] += f.first == "error"
+        for check in f.first_failing:
+            c[f"first_fail:{check}"] += 1
+        for a in f.actions:
+            c[f"repair:{a}"] += 1
+        kind = "faulty" if f.fault else "clean"
+        c[f"{kind}"] += 1
+        c[f"{kind}_flagged"] += f.first != "pass"
+        if f.fault:
+            c[f"fault:{f.fault}"] += 1
+            c[f"fault_flagged:{f.fault}"] += f.first != "pass"
+            c[f"fault_fixed:{f.fault}"] += f.final == "pass"
+        else:
+            for check in f.first_failing:
+                c[f"clean_fail:{check}"] += 1
+        for check, v in f.scores.items():
+            if v is not None and np.isfinite(v):
+                self.hist[f"{check}_{kind}"][min(BINS - 1, int(v * BINS))] += 1
+        for cid, style, facing, desc in f.crops:
+            self._retrieve(cid, style, facing, desc)
+
+    def _retrieve(self, cid, style, facing, desc) -> None:
+        ids, front, back = self.gallery or ([], None, None)
+        if cid not in ids:
+            return
+        d = distance(part_distances(desc, back if facing == "back" else front), cap=60.0)
+        own = d[ids.index(cid)]
+        hit = bool(np.isfinite(own) and (d < own).sum() == 0)
+        self.c["retrieval_crops"] += 1
+        self.c["retrieval_top1"] += hit
+        self.c[f"retrieval_crops:{style}"] += 1
+        self.c[f"retrieval_top1:{style}"] += hit
+
+    def to_json(self) -> dict:
+        return {"counts": dict(self.c), "hist": self.hist}
+
+
+def merge(parts: list[dict]) -> dict:
+    counts: Counter = Counter()
+    hist = {k: [0] * BINS for k in (parts[0]["hist"] if parts else {})}
+    for p in parts:
+        counts.update(p["counts"])
+        for k, v in p["hist"].items():
+            hist[k] = [a + b for a, b in zip(hist.setdefault(k, [0] * BINS), v)]
+    return {"counts": dict(counts), "hist": hist}
+
+
+def _rate(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def metrics(stats: dict, params: dict) -> dict:
+    c = Counter(stats["counts"])
+    n = c["frames"]
+    kinds = sorted({k.split(":", 1)[1] for k in c if k.startswith("fault:")})
+    styles = sorted({k.split(":", 1)[1] for k in c if k.startswith("retrieval_crops:")})
+    return {
+        "frames": n,
+        "first_pass_rate": _rate(c["first_pass"], n),
+        "final_pass_rate": _rate(c["final_pass"], n),
+        "failed_frames": n - c["final_pass"],
+        "judge_errors_first_attempt": c["errors"],
+        "rounds": {str(r): c[f"rounds:{r}"] for r in range(params["max_rounds"] + 1)},
+        "first_attempt_failures": {k: c[f"first_fail:{k}"] for k in CHECKS},
+        "repairs": {k: c[f"repair:{k}"] for k in ("local_edit", "prompt_tuning")},
+        "detection": {
+            "fault_rate": params["fault_rate"],
+            "faulty_frames": c["faulty"],
+            "faulty_flagged_rate": _rate(c["faulty_flagged"], c["faulty"]),
+            "clean_frames": c["clean"],
+            "clean_rejected_rate": _rate(c["clean_flagged"], c["clean"]),
+            "clean_rejections_by_check": {k: c[f"clean_fail:{k}"] for k in CHECKS},
+            "by_fault": {k: {"frames": c[f"fault:{k}"], "flagged_rate": _rate(c[f"fault_flagged:{k}"], c[f"fault:{k}"]),
+                             "fixed_rate": _rate(c[f"fault_fixed:{k}"], c[f"fault:{k}"])} for k in kinds},
+        },
+        "identity_retrieval": {
+            "crops": c["retrieval_crops"],
+            "top1": _rate(c["retrieval_top1"], c["retrieval_crops"]),
+            "by_style": {s: {"crops": c[f"retrieval_crops:{s}"],
+                             "top1": _rate(c[f"retrieval_top1:{s}"], c[f"retrieval_crops:{s}"])} for s in styles},
+        },
+    }
+
+
+def plot_csv(stats: dict) -> str:
+    """Attempt-0 score histograms per check (clean and faulty frames), one row per score bin."""
+    keys = [f"{c}_{k}" for c in CHECKS for k in ("clean", "faulty")]
+    lines = ["score," + ",".join(keys)]
+    for b in range(BINS):
+        lines.append(f"{(b + 0.5) / BINS:.3f}," + ",".join(str(stats["hist"].get(k, [0] * BINS)[b]) for k in keys))
+    return "\n".join(lines) + "\n"

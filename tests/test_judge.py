@@ -1,0 +1,173 @@
+"""The judge: strict answer validation, the measured judge's detection of injected faults on a fixed
+sample (calibrated on a different sample), and identity retrieval among all templates."""
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from storycast.characters import sample_characters
+from storycast.faults import FAULTS, inject
+from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
+from storycast.judges.embedding import distance, part_distances, template_reference
+from storycast.judges.measured import MeasuredJudge
+from storycast.qc import sample_frames
+from storycast.renderers.procedural import ProceduralRenderer
+
+THRESHOLDS = {"identity": 0.5, "pose": 0.1, "expression": 0.2, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+COLOUR_STYLES = {"flat_vector", "outlined_cel", "pastel", "painterly"}
+GOOD = {"scores": {c: 0.9 for c in CHECKS}}
+
+
+# ---------------------------------------------------------------- answer validation
+def test_parse_valid_answer():
+    j = parse_judgement({**GOOD, "reasons": [], "regions": [{"box": [1, 2, 30.5, 40], "kind": "face",
+                                                          "character_id": "c00001"}]}, THRESHOLDS, frame=(64, 64))
+    assert j.verdict == "pass" and j.scores["identity"] == 0.9
+    assert j.regions[0].box == (1, 2, 31, 40) and j.regions[0].kind == "face"
+    low = parse_judgement({"scores": {**GOOD["scores"], "pose": 0.05}}, THRESHOLDS)
+    assert low.verdict == "fail" and low.reasons == ("pose: -: score 0.05",)
+
+
+@pytest.mark.parametrize("answer, message", [
+    ({"scores": {c: 0.9 for c in CHECKS if c != "pose"}}, "missing pose"),
+    ({"scores": {**GOOD["scores"], "identity": 1.5}}, r"identity = 1.5 is out of range"),
+    ({"scores": {**GOOD["scores"], "identity": -0.1}}, "out of range"),
+    ({"scores": {**GOOD["scores"], "sanity": float("nan")}}, "out of range"),
+    ({"scores": {**GOOD["scores"], "expression": "high"}}, "expression must be a number"),
+    ({"scores": {**GOOD["scores"], "expression": True}}, "must be a number"),
+    ({"scores": {**GOOD["scores"], "beauty": 0.5}}, "unknown check 'beauty'"),
+    ({"scores": [0.9] * 6}, "scores is missing or not an object"),
+    ({**GOOD, "verdict": "fail"}, "contradicts its scores"),
+    ({**GOOD, "verdict": "maybe"}, "must be 'pass' or 'fail'"),
+    ({**GOOD, "reasons": "bad"}, "reasons must be a list"),
+    ({**GOOD, "regions": [{"box": [0, 0, 5]}]}, "4 finite numbers"),
+    ({**GOOD, "regions": [{"box": [70, 70, 90, 90]}]}, "no area inside the frame"),
+    ({**GOOD, "mood": "ok"}, "unknown field 'mood'"),
+    ("pass", "must be a JSON object"),
+])
+def test_parse_rejects_bad_answers(answer, message):
+    with pytest.raises(JudgeAnswerError, match=message):
+        parse_judgement(answer, THRESHOLDS, frame=(64, 64))
+
+
+def test_parse_without_thresholds_needs_verdict():
+    with pytest.raises(JudgeAnswerError, match="verdict is missing"):
+        parse_judgement(GOOD)
+    assert parse_judgement({**GOOD, "verdict": "fail", "reasons": ["pose: c1: arm"]}).verdict == "fail"
+
+
+def test_make_judge():
+    judge = make_judge("measured", THRESHOLDS)
+    assert isinstance(judge, Judge) and judge.name == "measured"
+    with pytest.raises(ValueError, match="unknown qc.judge 'vlm'"):
+        make_judge("vlm", THRESHOLDS)
+    with pytest.raises(ValueError, match="missing sanity"):
+        make_judge("measured", {k: v for k, v in THRESHOLDS.items() if k != "sanity"})
+
+
+# ---------------------------------------------------------------- a fixed sample (not the calibration one)
+@pytest.fixture(scope="module")
+def sample():
+    """240 frames over 80 characters (seeds 202/203; calibration used 101/102), their templates."""
+    chars = sample_characters(80, 202, 3)
+    renderer = ProceduralRenderer()
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7)) for c in chars}
+    items = sample_frames(chars, 240, 203)
+    images = [renderer.render_frame(req) for _, req in items]
+    return chars, refs, items, images, renderer
+
+
+def test_detects_injected_faults_and_passes_clean_frames(sample):
+    _, refs, items, images, renderer = sample
+    judge = MeasuredJudge(THRESHOLDS)
+    start = time.perf_counter()
+    clean_rejected, flagged, kinds = [], Counter(), Counter()
+    for (_, req), image in zip(items, images):
+        clean = judge.judge(JudgeRequest(image, req, {}, refs))
+        clean_rejected.append(clean.verdict != "pass")
+        faulty, fault = inject(image, req, renderer, 11, 1.0, FAULTS)
+        assert fault is not None and faulty.tobytes() != image.tobytes()
+        kinds[fault.kind] += 1
+        flagged[fault.kind] += judge.judge(JudgeRequest(faulty, req, {}, refs)).verdict != "pass"
+    rates = {k: flagged[k] / kinds[k] for k in kinds}
+    overall = sum(flagged.values()) / len(items)
+    print(f"clean rejected {np.mean(clean_rejected):.3f}, faulty flagged {overall:.3f}, by kind "
+          f"{ {k: round(v, 3) for k, v in rates.items()} } ({time.perf_counter() - start:.0f}s)")
+    assert min(kinds.values()) >= 20                   # every kind is exercised
+    assert np.mean(clean_rejected) <= 0.02
+    assert rates["artefact"] >= 0.95
+    assert overall >= 0.45                             # measured ~0.55-0.6: see the xfail below
+
+
+@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~55-60% of injected faults "
+                                       "(artefacts ~100%, drift ~50%, expression ~40%, limbs ~25%)")
+def test_detection_target_95_percent(sample):
+    _, refs, items, images, renderer = sample
+    judge = MeasuredJudge(THRESHOLDS)
+    flagged = [judge.judge(JudgeRequest(inject(image, req, renderer, 11, 1.0, FAULTS)[0], req, {}, refs)).verdict
+               != "pass" for (_, req), image in zip(items, images)]
+    assert np.mean(flagged) >= 0.95
+
+
+def test_missing_template_is_a_fatal_error(sample):
+    _, refs, items, images, _ = sample
+    (_, req), image = items[0], images[0]
+    cid = req.characters[0].character["character_id"]
+    j = MeasuredJudge(THRESHOLDS).judge(JudgeRequest(image, req, {}, {k: v for k, v in refs.items() if k != cid}))
+    assert j.verdict == "error" and j.fatal and f"identity: {cid}: no template" in j.reasons[0]
+    assert all(math.isnan(v) for v in j.scores.values())
+
+
+def test_sanity_catches_wrong_size_and_blank(sample):
+    _, refs, items, images, _ = sample
+    (_, req), image = items[1], images[1]
+    judge = MeasuredJudge(THRESHOLDS)
+    small = judge.judge(JudgeRequest(image.resize((256, 256)), req, {}, refs))
+    assert small.verdict == "fail" and small.scores["sanity"] == 0 and "256x256" in small.reasons[0]
+    blank = judge.judge(JudgeRequest(Image.new("RGB", image.size, (90, 90, 90)), req, {}, refs))
+    assert blank.verdict == "fail" and any(r.startswith("sanity: -: blank") for r in blank.reasons)
+
+
+# ---------------------------------------------------------------- identity retrieval
+@pytest.fixture(scope="module")
+def retrieval_sample():
+    """>= 1,000 character crops of 120 characters (seeds 303/304) and all 120 templates."""
+    chars = sample_characters(120, 303, 3)
+    renderer = ProceduralRenderer()
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7)) for c in chars}
+    items = sample_frames(chars, 620, 304)
+    judge = MeasuredJudge(THRESHOLDS)
+    ids = sorted(refs)
+    front = np.stack([refs[i].front.lab for i in ids])
+    back = np.stack([refs[i].back.lab for i in ids])
+    hits = []
+    for _, req in items:
+        j = judge.judge(JudgeRequest(renderer.render_frame(req), req, {}, refs))
+        for c in req.characters:
+            desc = j.details["characters"][c.character["character_id"]]["descriptor"]
+            if desc.seen.sum() < 2:
+                continue
+            d = distance(part_distances(desc, back if c.facing == "back" else front), cap=60.0)
+            hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
+    return hits
+
+
+def test_identity_retrieval_among_all_templates(retrieval_sample):
+    hits = retrieval_sample
+    colour = [h for s, h in hits if s in COLOUR_STYLES]
+    by_style = {s: round(float(np.mean([h for t, h in hits if t == s])), 3) for s in sorted({s for s, _ in hits})}
+    print(f"top-1 over {len(hits)} crops: {np.mean([h for _, h in hits]):.3f}; by style {by_style}")
+    assert len(hits) >= 1000
+    assert len(colour) >= 600 and np.mean(colour) >= 0.95
+    assert np.mean([h for _, h in hits]) >= 0.80
+
+
+@pytest.mark.xfail(strict=True, reason="target not met for every style: ink (~35%) and small pixel-art "
+                                       "characters (~70%) keep the overall top-1 near 85%")
+def test_identity_retrieval_target_all_styles(retrieval_sample):
+    assert np.mean([h for _, h in retrieval_sample]) >= 0.95

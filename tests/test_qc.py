@@ -1,0 +1,213 @@
+"""The quality-gated loop: faults, repairs (local edits byte-exact outside the mask, prompt tuning),
+every attempt recorded, bad judge answers / missing templates / failing repairs recorded as that
+frame's failure, and the stage over a tiny built pipeline."""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+from storycast.characters import sample_characters
+from storycast.editors.local_edit import RerenderEditor, composite, local_edit, unchanged_outside
+from storycast.editors.prompt_tuning import tune
+from storycast.faults import FAULTS, INJECTORS, inject
+from storycast.judges import Judgement, parse_judgement
+from storycast.judges.base import Region, box_fraction_inside
+from storycast.judges.embedding import template_reference
+from storycast.judges.measured import MeasuredJudge
+from storycast.qc import sample_frames
+from storycast.qc_loop import QCSettings, choose_repair, run_frame
+from storycast.renderers.procedural import ProceduralRenderer
+from storycast.seeding import rng_for
+from storycast.tables import load_schema, to_arrow
+
+THRESHOLDS = {"identity": 0.5, "pose": 0.1, "expression": 0.2, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+QC_PARAMS = {"judge": "measured", "thresholds": THRESHOLDS, "max_rounds": 3,
+             "repair_order": ["local_edit", "prompt_tuning"],
+             "local_checks": ["identity", "expression", "pose", "sanity"], "zoom": 0.85, "fault_rate": 0.15,
+             "faults": list(FAULTS), "retrieval_crops": 200}
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def world():
+    chars = sample_characters(24, 404, 3)
+    renderer = ProceduralRenderer()
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 512, 3)) for c in chars}
+    items = sample_frames(chars, 24, 405)
+    images = [renderer.render_frame(req) for _, req in items]
+    return renderer, refs, items, images
+
+
+def _run(world, i, judge=None, editor=None, refs=None, **settings):
+    renderer, all_refs, items, images = world
+    frame, req = items[i]
+    return run_frame(frame, req, images[i], judge=judge or MeasuredJudge(THRESHOLDS), renderer=renderer,
+                     editor=editor or RerenderEditor(renderer), templates={},
+                     references=all_refs if refs is None else refs,
+                     settings=dataclasses.replace(QCSettings(), **settings), seed=9)
+
+
+# ---------------------------------------------------------------- local edits
+def test_local_edit_changes_nothing_outside_the_mask(world):
+    renderer, _, items, images = world
+    _, req = items[3]
+    faulty = INJECTORS["artefact"](images[3], req, renderer, rng_for(1, "t"))[0]
+    box = (100, 120, 260, 300)
+    out = local_edit(RerenderEditor(renderer), faulty, box, req, seed=1)
+    a, b = np.asarray(faulty), np.asarray(out)
+    outside = np.ones(a.shape[:2], dtype=bool)
+    outside[120:300, 100:260] = False
+    assert a[outside].tobytes() == b[outside].tobytes()                 # byte-exact outside
+    assert b[120:300, 100:260].tobytes() == np.asarray(images[3])[120:300, 100:260].tobytes()
+
+    class Wild:                                   # an editor that repaints the whole frame
+        def edit(self, image, box, prompt, seed):
+            return Image.new("RGB", image.size, (255, 0, 255))
+    wild = local_edit(Wild(), faulty, (10.4, 20.6, 50.2, 80.9), req, seed=1)
+    assert unchanged_outside(faulty, wild, (10, 20, 51, 81))
+    assert np.asarray(wild)[20:81, 10:51].tolist() == [[[255, 0, 255]] * 41] * 61
+    with pytest.raises(ValueError, match="no area"):
+        local_edit(Wild(), faulty, (600, 600, 700, 700), req, seed=1)
+    with pytest.raises(ValueError, match="edited image is 10x10"):
+        composite(faulty, Image.new("RGB", (10, 10)), box)
+
+
+# ---------------------------------------------------------------- faults and repairs
+def test_faults_are_seeded_and_labelled(world):
+    renderer, _, items, images = world
+    _, req = items[5]
+    a, fa = inject(images[5], req, renderer, 3, 1.0, FAULTS)
+    b, fb = inject(images[5], req, renderer, 3, 1.0, FAULTS)
+    assert fa == fb and a.tobytes() == b.tobytes() and fa.label.startswith(fa.kind + ":")
+    same, none = inject(images[5], req, renderer, 3, 0.0, FAULTS)
+    assert none is None and same is images[5]
+    rate = np.mean([inject(images[i], items[i][1], renderer, 8, 0.25, ("artefact",))[1] is not None
+                    for i in range(len(items))])
+    assert 0.0 < rate < 0.6
+
+
+def test_faulty_frames_are_repaired_and_every_attempt_recorded(world):
+    fixed = 0
+    for i in range(8):
+        out = _run(world, i, fault_rate=1.0, faults=("artefact",))
+        rows = out.rows
+        assert [r["attempt"] for r in rows] == list(range(len(rows)))
+        assert rows[0]["fault"].startswith("artefact:") and all(r["fault"] == "" for r in rows[1:])
+        assert rows[0]["verdict"] == "fail" and rows[0]["action"] == "local_edit" and len(rows[0]["edited_region"]) == 4
+        assert out.rounds == len(rows) - 1 and out.changed
+        fixed += out.verdict == "pass"
+        to_arrow(rows, load_schema("qc"))                      # rows match the declared table
+    assert fixed == 8
+
+
+def test_choose_repair_follows_the_failing_checks():
+    s = QCSettings()
+    region = (Region((0, 0, 10, 10)),)
+    face = Judgement({}, "fail", ("expression: c1: reads sad",), ("c1",), region)
+    layout = Judgement({}, "fail", ("visibility: c1: hidden",), ("c1",), region)
+    assert choose_repair(face, s, None, set()) == "local_edit"
+    assert choose_repair(face, s, "local_edit", set()) == "prompt_tuning"     # not the same edit twice
+    assert choose_repair(layout, s, None, set()) == "prompt_tuning"
+    assert choose_repair(face, s, None, {"local_edit", "prompt_tuning"}) is None
+
+
+def test_prompt_tuning_relayouts_and_restates(world):
+    _, _, items, _ = world
+    _, req = next((f, r) for f, r in items if len(r.characters) >= 2)
+    a, b = req.characters[0], req.characters[1]
+    j = Judgement({}, "fail", (f"in_frame: {a.character['character_id']}: cut off",
+                                f"identity: {b.character['character_id']}: torso colour off",
+                                "sanity: -: blotch"), (), ())
+    tuned, note = tune(req, j, attempt=0, seed=5, zoom=0.8)
+    assert "zoomed out" in note and "new seed" in note and tuned.seed != req.seed
+    assert " || repair: " in tuned.prompt and b.character["name"] in tuned.prompt.split("repair:")[1]
+    assert tuned.prompt.startswith(req.prompt)
+    for old, new in zip(req.characters, tuned.characters):
+        assert math.isclose(new.scale, old.scale * 0.8)
+        assert box_fraction_inside(new.bbox, req.width, req.height) >= box_fraction_inside(old.bbox, req.width,
+                                                                                             req.height) - 1e-9
+    again, _ = tune(tuned, j, attempt=1, seed=5)
+    assert again.prompt.count(" || repair: ") == 1                  # the repair block is replaced, not stacked
+
+
+# ---------------------------------------------------------------- bad input never crashes the loop
+class BadVLM:
+    """A stand-in VLM judge whose JSON answer misses a score."""
+    name = "vlm:bad"
+
+    def judge(self, request):
+        return parse_judgement({"scores": {"identity": 0.9, "pose": 1.7}}, THRESHOLDS)
+
+
+def test_bad_judge_answer_is_recorded_as_error(world):
+    out = _run(world, 0, judge=BadVLM(), fault_rate=0.0)
+    assert [r["verdict"] for r in out.rows] == ["error"] * 4 and out.verdict == "fail"
+    assert "missing expression" in out.rows[0]["reasons"][0] and out.rows[0]["reasons"][0].startswith("judge: -:")
+    assert out.rows[0]["score_identity"] is None and out.rows[0]["action"] == "prompt_tuning"
+    to_arrow(out.rows, load_schema("qc"))
+
+
+def test_character_without_template_fails_with_reason(world):
+    _, refs, items, _ = world
+    cid = items[2][1].characters[0].character["character_id"]
+    out = _run(world, 2, refs={k: v for k, v in refs.items() if k != cid}, fault_rate=0.0)
+    assert len(out.rows) == 1 and out.verdict == "fail" and out.rows[0]["verdict"] == "error"
+    assert out.rows[0]["reasons"] == [f"identity: {cid}: no template for this character"]
+
+
+def test_failing_repair_is_recorded_and_the_next_one_tried(world):
+    class Broken:
+        def edit(self, image, box, prompt, seed):
+            raise RuntimeError("inpainting model fell over")
+    out = _run(world, 4, editor=Broken(), fault_rate=1.0, faults=("artefact",))
+    first = out.rows[0]
+    assert first["action"] == "local_edit" and "repair: -: local_edit failed: RuntimeError" in first["reasons"][-1]
+    assert out.rows[1]["action"] == "prompt_tuning" and out.verdict == "pass"
+
+
+# ---------------------------------------------------------------- the stage on a tiny pipeline
+def _stage_module():
+    spec = importlib.util.spec_from_file_location("stage_qc", REPO / "stages" / "qc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
+    monkeypatch.chdir(built_copy)
+    monkeypatch.setenv("STORYCAST_CACHE", str(built_copy / ".storycast/cache"))
+    import yaml
+    doc = yaml.safe_load((built_copy / "params.yaml").read_text())
+    params = {"seed": doc["seed"], "renderer": doc["renderer"], "executor": doc["executor"],
+              "qc": {**QC_PARAMS, "fault_rate": 0.5}}          # nothing but seed, renderer, executor and qc
+    stage = _stage_module()
+    stage.qc(params)
+    qc_rows = [r for f in sorted((built_copy / "data/qc/qc").glob("shard-*.parquet"))
+               for r in pq.read_table(f).to_pylist()]
+    finals = [r for f in sorted((built_copy / "data/qc/frames").glob("shard-*.parquet"))
+              for r in pq.read_table(f).to_pylist()]
+    frames = [r for f in sorted((built_copy / "data/stories/frames").glob("shard-*.parquet"))
+              for r in pq.read_table(f, columns=["frame_id"]).to_pylist()]
+    assert sorted(r["frame_id"] for r in finals) == sorted(r["frame_id"] for r in frames)   # none dropped
+    assert {r["frame_id"] for r in qc_rows} == {r["frame_id"] for r in finals}
+    assert any(r["fault"] for r in qc_rows) and {r["qc_verdict"] for r in finals} <= {"pass", "fail"}
+    metrics = json.loads((built_copy / "metrics/qc.json").read_text())
+    assert metrics["frames"] == len(frames) and metrics["detection"]["faulty_frames"] > 0
+    assert set(metrics) >= {"first_pass_rate", "final_pass_rate", "rounds", "first_attempt_failures", "repairs",
+                            "detection", "identity_retrieval"}
+    assert (built_copy / "plots/qc_scores.csv").read_text().startswith("score,identity_clean,identity_faulty")
+    before = {p.name: p.read_bytes() for p in (built_copy / "data/qc/frames").glob("*.parquet")}
+    os.utime(built_copy / "params.yaml")
+    stage.qc(params)                                              # from the shard cache: same bytes
+    assert before == {p.name: p.read_bytes() for p in (built_copy / "data/qc/frames").glob("*.parquet")}
+    with pytest.raises(ValueError, match="qc.faults has unknown 'meteor'"):
+        stage.qc({**params, "qc": {**params["qc"], "faults": ["meteor"]}})
