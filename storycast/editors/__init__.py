@@ -25,6 +25,19 @@ class LocalEditor(Protocol):
              seed: int) -> Image.Image: ...
 
 
+def edit_box(box, width: int, height: int) -> tuple[int, int, int, int]:
+    """Integer pixel box [x0, x1) x [y0, y1) inside the image; a box without area is an error
+    (an editor must regenerate something)."""
+    from storycast.judges.base import clip_box
+
+    if len(box) != 4:
+        raise ValueError(f"box {box!r} must be (x0, y0, x1, y1)")
+    px = clip_box(box, width, height)
+    if px is None:
+        raise ValueError(f"box {tuple(box)} has no area inside the {width}x{height} image")
+    return px
+
+
 def make_editor(settings: dict, key: str = "editor"):
     """The editor named by `settings["backend"]`, built with its own sub-section of params."""
     name = settings["backend"]

@@ -9,21 +9,11 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from storycast.editors import edit_box
 from storycast.renderers import diffusers_pipes as dp
 from storycast.weights import resolve_model
 
 PREFIX = "editor.inpaint"
-
-
-def clip_box(box, width: int, height: int) -> tuple[int, int, int, int]:
-    """Integer pixel box [x0, x1) x [y0, y1) inside the image; a box with no area is an error."""
-    if len(box) != 4:
-        raise ValueError(f"box {box!r} must be (x0, y0, x1, y1)")
-    x0, y0 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
-    x1, y1 = min(width, int(np.ceil(box[2]))), min(height, int(np.ceil(box[3])))
-    if x1 <= x0 or y1 <= y0:
-        raise ValueError(f"box {tuple(box)} has no area inside the {width}x{height} image")
-    return x0, y0, x1, y1
 
 
 def composite(original: Image.Image, generated: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
@@ -74,7 +64,7 @@ class DiffusersInpaintEditor:
     def edit(self, image: Image.Image, box: tuple[int, int, int, int], prompt: str, seed: int) -> Image.Image:
         original = image.convert("RGB")
         width, height = original.size
-        px = clip_box(box, width, height)
+        px = edit_box(box, width, height)
         gw, gh = dp.generation_size(width, height)
         mask = np.zeros((height, width), dtype=np.uint8)
         mask[px[1]:px[3], px[0]:px[2]] = 255

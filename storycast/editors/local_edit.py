@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from storycast.editors import edit_box
 from storycast.renderers.base import FrameRequest
 
 
@@ -34,17 +35,6 @@ class RerenderEditor:
         return composite(image, self._last[1], box)
 
 
-def pixel_box(box, width: int, height: int) -> tuple[int, int, int, int]:
-    """Integer box [x0, x1) x [y0, y1) inside the image; a box without area is an error."""
-    if len(box) != 4:
-        raise ValueError(f"box {box!r} must be (x0, y0, x1, y1)")
-    x0, y0 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
-    x1, y1 = min(width, int(np.ceil(box[2]))), min(height, int(np.ceil(box[3])))
-    if x1 <= x0 or y1 <= y0:
-        raise ValueError(f"box {tuple(box)} has no area inside the {width}x{height} image")
-    return x0, y0, x1, y1
-
-
 def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image:
     """`original` with the box's pixels taken from `generated`; every other pixel is unchanged."""
     base = np.array(original.convert("RGB"))
@@ -52,7 +42,7 @@ def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image
     if new.shape != base.shape:
         raise ValueError(f"edited image is {new.shape[1]}x{new.shape[0]}, the frame is "
                          f"{base.shape[1]}x{base.shape[0]}")
-    x0, y0, x1, y1 = pixel_box(box, base.shape[1], base.shape[0])
+    x0, y0, x1, y1 = edit_box(box, base.shape[1], base.shape[0])
     base[y0:y1, x0:x1] = new[y0:y1, x0:x1]
     return Image.fromarray(base, "RGB")
 
@@ -63,7 +53,7 @@ def unchanged_outside(a: Image.Image, b: Image.Image, box) -> bool:
     y = np.asarray(b.convert("RGB")).copy()
     if x.shape != y.shape:
         return False
-    x0, y0, x1, y1 = pixel_box(box, x.shape[1], x.shape[0])
+    x0, y0, x1, y1 = edit_box(box, x.shape[1], x.shape[0])
     x[y0:y1, x0:x1] = 0
     y[y0:y1, x0:x1] = 0
     return x.tobytes() == y.tobytes()
@@ -71,7 +61,7 @@ def unchanged_outside(a: Image.Image, b: Image.Image, box) -> bool:
 
 def local_edit(editor, image: Image.Image, box, request: FrameRequest, seed: int) -> Image.Image:
     """Regenerate only `box` of `image` with `editor`; pixels outside it stay byte-identical."""
-    px = pixel_box(box, *image.size)
+    px = edit_box(box, *image.size)
     if hasattr(editor, "edit_request"):
         generated = editor.edit_request(image, px, request)
     else:
