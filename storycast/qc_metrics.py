@@ -77,7 +77,7 @@ class ShardStats:
         if f.fault:
             c[f"fault:{f.fault}"] += 1
             c[f"fault_flagged:{f.fault}"] += f.first != "pass"
-            c[f"fault_fixed:{f.fault}"] += f.final == "pass"
+            c[f"fault_repaired:{f.fault}"] += f.first != "pass" and f.final == "pass"
         else:
             for check in f.first_failing:
                 c[f"clean_fail:{check}"] += 1
@@ -138,8 +138,10 @@ def metrics(stats: dict, params: dict) -> dict:
             "clean_frames": c["clean"],
             "clean_rejected_rate": _rate(c["clean_flagged"], c["clean"]),
             "clean_rejections_by_check": {k: c[f"clean_fail:{k}"] for k in CHECKS},
-            "by_fault": {k: {"frames": c[f"fault:{k}"], "flagged_rate": _rate(c[f"fault_flagged:{k}"], c[f"fault:{k}"]),
-                             "fixed_rate": _rate(c[f"fault_fixed:{k}"], c[f"fault:{k}"])} for k in kinds},
+            "by_fault": {k: {"frames": c[f"fault:{k}"],
+                             "flagged_rate": _rate(c[f"fault_flagged:{k}"], c[f"fault:{k}"]),
+                             "repaired_rate": _rate(c[f"fault_repaired:{k}"], c[f"fault_flagged:{k}"])}
+                         for k in kinds},
         },
         "identity_retrieval": {
             "crops": c["retrieval_crops"],

@@ -18,7 +18,7 @@ from storycast.judges.measured import MeasuredJudge
 from storycast.qc import sample_frames
 from storycast.renderers.procedural import ProceduralRenderer
 
-THRESHOLDS = {"identity": 0.5, "pose": 0.1, "expression": 0.2, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+THRESHOLDS = {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
 COLOUR_STYLES = {"flat_vector", "outlined_cel", "pastel", "painterly"}
 GOOD = {"scores": {c: 0.9 for c in CHECKS}}
 

@@ -47,8 +47,8 @@ MIN_FACE_PX = 24          # faces narrower than this are checked for visibility 
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 MIN_LIMB_PX = 40          # limbs shorter than this on screen are not checked
 BLOTCH_LEVELS, BLOTCH_BLOCK, BLOTCH_WINDOW = 24, 8, 5
-DEFAULT_THRESHOLDS = {"identity": 0.5, "pose": 0.5, "expression": 0.5, "visibility": 0.3,
-                      "in_frame": 0.5, "sanity": 0.5}
+DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05,  # calibrated:
+                      "in_frame": 0.5, "sanity": 0.45}                                # bench_qc --calibrate
 
 
 def place_of(setting: str) -> str:
