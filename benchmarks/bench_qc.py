@@ -155,7 +155,7 @@ def data_mode(a) -> None:
     import yaml
     os.chdir(REPO)
     doc = yaml.safe_load((REPO / "params.yaml").read_text())
-    params = {k: doc[k] for k in ("seed", "renderer", "executor")}
+    params = {k: doc[k] for k in ("seed", "renderer", "editor", "executor")}
     params["qc"] = dict(doc.get("qc") or QC)
     if a.calibrated_thresholds:
         params["qc"]["thresholds"] = QC["thresholds"]

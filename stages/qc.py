@@ -1,9 +1,11 @@
 """Stage `qc`: the quality-gated loop over every rendered frame (judge -> repair -> re-judge).
 
-Reads params `seed`, `renderer`, `executor` and `qc.*` only. Template references are computed once
-per template shard (cached), then each story shard runs through the loop (cached); outputs:
-data/qc/qc/shard-*.parquet (every attempt), data/qc/frames/shard-*.parquet (final images),
-metrics/qc.json and plots/qc_scores.csv (attempt-0 score histograms, clean vs faulty frames).
+Reads params `seed`, `renderer`, `editor`, `executor` and `qc.*` only (of `qc.judge_*`,
+`qc.tuner_*` and `editor.*`, only the selected backends' sections reach the shards' cache keys).
+Template references are computed once per template shard (cached), then each story shard runs
+through the loop (cached). Outputs: data/qc/qc/shard-*.parquet (every attempt),
+data/qc/frames/shard-*.parquet (final images), metrics/qc.json and plots/qc_scores.csv
+(attempt-0 score histograms, clean vs faulty frames).
 """
 from __future__ import annotations
 
@@ -15,10 +17,8 @@ import pyarrow.parquet as pq
 from storycast.cache import file_digest
 from storycast.errors import StorycastError
 from storycast.executor import Shard, publish_folder, resolve_workers, run_shards
-from storycast.judges import make_judge
-from storycast.qc import qc_shard, ref_shard
+from storycast.qc import build_backends, qc_shard, ref_shard, selected_backends
 from storycast.qc_metrics import merge, metrics, plot_csv
-from storycast.render import make_renderer
 from storycast.stage import run_stage, write_metrics
 from storycast.stories import POOL
 from storycast.tables import atomic_path, shard_paths
@@ -42,10 +42,10 @@ def check_settings(qc: dict) -> None:
 
 
 def qc(params: dict) -> None:
-    p, settings, seed = params["qc"], params["renderer"], params["seed"]
-    check_settings(p)
-    make_renderer(settings)                      # a bad backend fails here, once
-    make_judge(p["judge"], p["thresholds"], **p.get(f"judge_{p['judge']}", {}))  # a backend's own knobs
+    settings, seed = params["renderer"], params["seed"]
+    check_settings(params["qc"])
+    p, editor = selected_backends(params["qc"], params["editor"])
+    build_backends(settings, p, editor)          # a bad backend, knob or missing model fails here, once
     workers = resolve_workers(params["executor"]["workers"])
     renders, frames, controls = shard_paths(RENDER), shard_paths(FRAMES), shard_paths(CONTROLS)
     names = [x.name for x in frames]
@@ -62,12 +62,13 @@ def qc(params: dict) -> None:
     rate = min(1.0, p["retrieval_crops"] / max(1.0, 1.9 * n_frames))
     pool_digest = file_digest(POOL)
     refs_digest = ",".join(file_digest(x) for x in ref_paths)
-    section = {"seed": seed, "renderer": settings, "qc": p, "retrieval_rate": rate}
+    section = {"seed": seed, "renderer": settings, "qc": p, "editor": editor, "retrieval_rate": rate}
     shards = []
     for r, f, c in zip(renders, frames, controls):
         size = pq.read_table(r, columns=["width", "height"]).slice(0, 1).to_pylist()
         payload = {"render": str(r), "frames": str(f), "controls": str(c), "pool": POOL, "templates": TEMPLATES,
-                   "refs": ref_paths, "seed": seed, "renderer": settings, "qc": p, "retrieval_rate": rate,
+                   "refs": ref_paths, "seed": seed, "renderer": settings, "qc": p, "editor": editor,
+                   "retrieval_rate": rate,
                    "size": [size[0]["width"], size[0]["height"]] if size else [512, 512]}
         shards.append(Shard(int(f.stem.split("-")[1]), [file_digest(r), file_digest(f), file_digest(c),
                                                         pool_digest, refs_digest], payload))

@@ -54,6 +54,8 @@ PLANNERS = ("template", "transformers", "openai")
 EXECUTORS = ("local",)
 RENDERERS = ("procedural", "diffusers")
 EDITORS = ("renderer", "inpaint")
+JUDGES = ("measured", "transformers", "openai")
+TUNERS = ("rules", "transformers", "openai")
 SCHEDULERS = ("default", "ddim", "euler", "euler_a", "dpmpp_2m", "unipc")
 DTYPES = ("float32", "float16", "bfloat16")
 
@@ -76,6 +78,10 @@ _CHAT_OPENAI = {
     "max_concurrency": Param("int", 1, 1024), "temperature": Param("float", 0.0, 10.0),
     "max_tokens": Param("int", 1, 131_072), "json_mode": Param("bool"),
 }
+
+# A VLM judge's own keys on top of its chat client's; a prompt tuner's likewise.
+_JUDGE = {"max_image_px": Param("int", 0, 8192), "box_units": Param("str", choices=("pixels", "per_mille"))}
+_TUNER = {"max_chars": Param("int", 200, 100_000)}
 
 SPEC: dict[str, Any] = {
     "seed": Param("int", 0, 2**63 - 1),
@@ -134,7 +140,12 @@ SPEC: dict[str, Any] = {
         "inpaint": {**_DIFFUSION, "strength": Param("float", 0.01, 1.0)},
     },
     "qc": {
-        "judge": Param("str", choices=("measured",)),
+        "judge": Param("str", choices=JUDGES),
+        "judge_transformers": {**_CHAT_TRANSFORMERS, **_JUDGE},
+        "judge_openai": {**_CHAT_OPENAI, **_JUDGE},
+        "prompt_tuner": Param("str", choices=TUNERS),
+        "tuner_transformers": {**_CHAT_TRANSFORMERS, **_TUNER},
+        "tuner_openai": {**_CHAT_OPENAI, **_TUNER},
         "thresholds": {check: Param("float", 0.0, 1.0)
                        for check in ("identity", "pose", "expression", "visibility", "in_frame", "sanity")},
         "max_rounds": Param("int", 0, 10),

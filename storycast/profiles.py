@@ -24,6 +24,15 @@ class ProfileError(StorycastError):
     """A profile that cannot be applied."""
 
 
+def _kind(value) -> type:
+    """The YAML kind of a value (ruamel's float and quoted-string subclasses count as float, str):
+    1 -> 1.0 is a change (int to float), a re-quoted equal string is not."""
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind
+    return type(value)
+
+
 def _merge(doc, overrides: dict, prefix: str, changed: list[str]) -> None:
     from ruamel.yaml.comments import CommentedMap
 
@@ -38,7 +47,7 @@ def _merge(doc, overrides: dict, prefix: str, changed: list[str]) -> None:
         else:
             if isinstance(doc.get(key), dict):
                 raise ProfileError(f"profile sets {dotted} to a value, but params.yaml has a section there")
-            if key not in doc or doc[key] != value or type(doc[key]) is not type(value):
+            if key not in doc or doc[key] != value or _kind(doc[key]) != _kind(value):
                 changed.append(dotted)
                 doc[key] = value
 

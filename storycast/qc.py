@@ -1,7 +1,8 @@
 """Stage `qc` work: template references once, then the quality-gated loop per story shard.
 
 `ref_shard` describes one shard of template sheets for the judge (`embedding.template_reference`),
-cached like any shard. `qc_shard` reads a story shard's rendered frames, frames, controls and the
+cached like any shard. `build_backends` makes the renderer, judge, prompt tuner and local editor
+the params select (once per worker process). `qc_shard` reads a story shard's rendered frames, frames, controls and the
 approved pool, rebuilds each frame's request (`storycast.render.frame_requests`), runs the loop
 (`storycast.qc_loop.run_frame`) and returns the `qc` rows (every attempt), the `qc_frames` rows
 (the final image: the rendered bytes when untouched, re-encoded when repaired or faulted) and the
@@ -87,16 +88,48 @@ class LazyTemplates(Mapping):
         return len(self.ids)
 
 
+# ---------------------------------------------------------------- the backends
+def selected_backends(qc: dict, editor: dict) -> tuple[dict, dict]:
+    """`qc` and `editor` params without the sub-sections of backends not selected: what the loop
+    is built from, so that editing an unused backend's section changes no shard's cache key."""
+    keep = {f"judge_{qc['judge']}", f"tuner_{qc.get('prompt_tuner', 'rules')}"}
+    qc = {k: v for k, v in qc.items() if not k.startswith(("judge_", "tuner_")) or k in keep}
+    editor = {k: v for k, v in editor.items() if k == "backend" or k == editor["backend"]}
+    return qc, editor
+
+
+def build_backends(renderer_settings: dict, qc: dict, editor: dict) -> tuple:
+    """(renderer, judge, tuner, editor) from params; model weights load lazily, on first use."""
+    from storycast.editors import make_editor, make_tuner
+    from storycast.render import make_renderer
+
+    renderer = make_renderer(renderer_settings)
+    judge = make_judge(qc["judge"], qc["thresholds"], **qc.get(f"judge_{qc['judge']}", {}))
+    tuner_name = qc.get("prompt_tuner", "rules")
+    tuner = make_tuner(tuner_name, qc.get(f"tuner_{tuner_name}"))
+    return renderer, judge, tuner, make_editor(editor, renderer)
+
+
+_BUILT: dict[str, tuple] = {}
+
+
+def _backends(p: dict) -> tuple:
+    """This worker's backends, built once per settings: a model is loaded once, not per shard."""
+    key = json.dumps([p["renderer"], p["qc"], p["editor"]], sort_keys=True, default=str)
+    if key not in _BUILT:
+        _BUILT.clear()
+        _BUILT[key] = build_backends(p["renderer"], p["qc"], p["editor"])
+    return _BUILT[key]
+
+
 # ---------------------------------------------------------------- the shard
 def qc_shard(shard) -> dict[str, bytes]:
     """The loop over one story shard (runs in a worker process)."""
-    from storycast.editors.local_edit import RerenderEditor
-    from storycast.render import encode, frame_requests, make_renderer
+    from storycast.render import encode, frame_requests
 
     p = shard.payload
     qc = p["qc"]
-    renderer = make_renderer(p["renderer"])
-    judge = make_judge(qc["judge"], qc["thresholds"], **qc.get(f"judge_{qc['judge']}", {}))
+    renderer, judge, tuner, editor = _backends(p)
     settings = QCSettings.from_params(qc)
     refs = references_load(p["refs"])
     chars = {r["character_id"]: r for r in pq.read_table(p["pool"]).to_pylist() if r["review_status"] == "approved"}
@@ -112,7 +145,7 @@ def qc_shard(shard) -> dict[str, bytes]:
         if raw is None:
             raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
         image = Image.open(io.BytesIO(raw["bytes"])).convert("RGB")
-        out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=RerenderEditor(renderer),
+        out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor, tuner=tuner,
                         templates=templates, references=refs, settings=settings, seed=p["seed"])
         qc_rows.extend(out.rows)
         frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],

@@ -4,6 +4,8 @@ attempt 0 judges the rendered image (with an injected fault on a seeded subset, 
 While the verdict is not `pass`, a repair is chosen from the failing checks, in `qc.repair_order`:
 `local_edit` when every failing check is one a local edit can fix (`qc.local_checks`) and the judge
 pointed at regions (not twice in a row), else `prompt_tuning` (rewrite the request, regenerate).
+An LLM tuner (`qc.prompt_tuner`) writes the prompt when it gives a valid one; otherwise the
+rule-based tuner does, and the row's reasons say why. `repair_by` names who made each repair.
 Every attempt is a row of the `qc` table. A judge that raises or answers badly gives an `error`
 verdict (the next repair regenerates); a repair that raises is recorded in that row's reasons and
 the next kind is tried; a fatal error (a character without a template) ends the loop. A frame
@@ -76,19 +78,34 @@ def _judge(judge, jr: JudgeRequest) -> Judgement:
         return error_judgement(f"judge: -: {type(err).__name__}: {err}")
 
 
+def _prompt_tuning(req: FrameRequest, j: Judgement, attempt: int, seed: int, zoom: float,
+                   tuner) -> tuple[FrameRequest, str, list[str]]:
+    """The tuned request, who tuned it and notes for the row: the LLM `tuner` first (when there is
+    one), the rule-based tuner when it gives no valid prompt. Transport errors propagate."""
+    if tuner is not None:
+        out = tuner.tune(req, j, attempt, seed, zoom)
+        if out is not None:
+            return out[0], tuner.name, []
+        why = "; ".join(getattr(tuner, "last_errors", [])[-1:]) or "the judge gave no reasons to act on"
+        note = f"repair: -: {tuner.name} tuner gave no valid prompt ({why[:300]}); the rule-based tuner rewrote it"
+        return tune(req, j, attempt, seed, zoom)[0], "rules", [note]
+    return tune(req, j, attempt, seed, zoom)[0], "rules", []
+
+
 def _row(frame: dict, attempt: int, judge_name: str, j: Judgement, prompt: str, fault: str) -> dict:
     row = {"frame_id": frame["frame_id"], "story_id": frame["story_id"], "attempt": attempt, "judge": judge_name}
     for check in CHECKS:
         v = j.scores.get(check, math.nan)
         row[f"score_{check}"] = None if v is None or not math.isfinite(v) else float(v)
     row.update(verdict=j.verdict, reasons=list(j.reasons), failing_characters=list(j.failing), action="none",
-               prompt_before=prompt, prompt_after=prompt, edited_region=[], fault=fault)
+               repair_by="", prompt_before=prompt, prompt_after=prompt, edited_region=[], fault=fault)
     return row
 
 
 def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, renderer, editor,
-              templates, references, settings: QCSettings, seed: int) -> FrameOutcome:
-    """The loop for one frame; never raises for a judge or repair failure."""
+              templates, references, settings: QCSettings, seed: int, tuner=None) -> FrameOutcome:
+    """The loop for one frame; never raises for a judge or repair failure. `tuner`: an LLM prompt
+    tuner (`storycast.editors.llm_tuning`), None for the rule-based one alone."""
     img, fault = inject(image, request, renderer, seed, settings.fault_rate, settings.faults)
     rendered = image
     req, rows, judgements = request, [], []
@@ -97,7 +114,8 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
     while True:
         j = _judge(judge, JudgeRequest(img, req, templates, references))
         judgements.append(j)
-        row = _row(frame, attempt, judge.name, j, req.prompt, fault.label if fault and attempt == 0 else "")
+        row = _row(frame, attempt, getattr(judge, "label", judge.name), j, req.prompt,
+                   fault.label if fault and attempt == 0 else "")
         rows.append(row)
         if j.verdict == "pass" or j.fatal or attempt >= settings.max_rounds:
             break
@@ -111,9 +129,10 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
                 for region in _distinct(j.regions):
                     new = local_edit(editor, new, region.box, req, seed_for(seed, "qc-edit", req.frame_id, attempt))
                     boxes.extend(float(v) for v in region.box)
-                row["edited_region"] = boxes
+                row["edited_region"], row["repair_by"] = boxes, editor.name
             else:
-                tuned, _ = tune(req, j, attempt, seed, settings.zoom)
+                tuned, row["repair_by"], notes = _prompt_tuning(req, j, attempt, seed, settings.zoom, tuner)
+                row["reasons"] = row["reasons"] + notes
                 new = renderer.render_frame(tuned)
                 req = tuned
                 row["prompt_after"] = tuned.prompt

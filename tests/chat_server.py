@@ -2,9 +2,11 @@
 
 Each POST to `/v1/chat/completions` takes the next `Reply` of the script: a chat answer (`content`),
 or a raw status/body/headers (429 with Retry-After, 500, a body that is not JSON), optionally after
-a delay (to trip client timeouts). An exhausted script answers 500, so a retry loop under test is
-always bounded. Every request (JSON body, headers, arrival time) is recorded; the peak number of
-requests in flight is tracked. `stop()` ends delays at once and joins the server thread.
+a delay (to trip client timeouts). When the script is empty, a `responder` (request JSON -> Reply),
+if given, answers instead (for many concurrent callers such as a stage's workers); otherwise an
+exhausted script answers 500, so a retry loop under test is always bounded. Every request (JSON
+body, headers, arrival time) is recorded; the peak number of requests in flight is tracked.
+`stop()` ends delays at once and joins the server thread.
 """
 from __future__ import annotations
 
@@ -33,8 +35,9 @@ def completion(content: str, model: str = "scripted", finish_reason: str = "stop
 
 
 class ChatServer:
-    def __init__(self, script: list[Reply] | None = None):
+    def __init__(self, script: list[Reply] | None = None, responder=None):
         self.script: list[Reply] = list(script or [])
+        self.responder = responder
         self.requests: list[dict] = []
         self.in_flight = self.peak_in_flight = 0
         self._lock = threading.Lock()
@@ -57,9 +60,11 @@ class ChatServer:
                         body = None
                     server.requests.append({"path": self.path, "json": body, "time": time.monotonic(),
                                             "headers": {k.lower(): v for k, v in self.headers.items()}})
-                    exhausted = Reply(status=500, body="script exhausted")
-                    reply = server.script.pop(0) if server.script else exhausted
+                    reply = server.script.pop(0) if server.script else None
                 try:
+                    if reply is None:
+                        reply = (server.responder(body) if server.responder
+                                 else Reply(status=500, body="script exhausted"))
                     if self.path != "/v1/chat/completions":
                         reply = Reply(status=404, body="not found")
                     if reply.delay:

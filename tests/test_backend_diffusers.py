@@ -253,20 +253,28 @@ def _profile(name: str) -> dict:
     return yaml.safe_load((REPO / "profiles" / name).read_text())
 
 
-@pytest.mark.parametrize("name", ["gpu.yaml", "tiny-models.yaml"])
+@pytest.mark.parametrize("name", ["profiles/gpu.yaml", "profiles/tiny-models.yaml", "params.yaml"])
 def test_profiles_fit_the_backend_constructors(name):
     from storycast.editors.inpaint import DiffusersInpaintEditor
+    from storycast.editors.llm_tuning import OpenAIPromptTuner, TransformersPromptTuner
+    from storycast.judges.vlm import OpenAIJudge, TransformersJudge
     from storycast.llm.openai_client import OpenAIChatClient
     from storycast.llm.transformers_chat import TransformersChatClient
     from storycast.renderers.diffusers_backend import DiffusersRenderer
 
-    doc = _profile(name)
+    doc = yaml.safe_load((REPO / name).read_text())
     inspect.signature(DiffusersRenderer).bind(**doc["renderer"]["diffusers"])
     inspect.signature(DiffusersInpaintEditor).bind(**doc["editor"]["inpaint"])
     stories = doc["stories"]
     for backend, cls in (("openai", OpenAIChatClient), ("transformers", TransformersChatClient)):
         client = {k: v for k, v in stories[backend].items() if k != "max_retries"}
         inspect.signature(cls).bind(**client)
+    qc_backends = {"judge_openai": OpenAIJudge, "judge_transformers": TransformersJudge,
+                   "tuner_openai": OpenAIPromptTuner, "tuner_transformers": TransformersPromptTuner}
+    present = [k for k in qc_backends if k in doc["qc"]]
+    assert present, f"{name} configures no qc model backend"
+    for key in present:           # the qc stage builds them as cls(**section) (+ thresholds for a judge)
+        inspect.signature(qc_backends[key]).bind(**doc["qc"][key])
 
 
 def test_tiny_models_profile_renders_end_to_end(tmp_path, cast):

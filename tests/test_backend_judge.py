@@ -214,62 +214,16 @@ def test_message_parts_convert_per_backend():
 
 
 # ---------------------------------------------------------------- transformers judge (tiny VLM)
-TEMPLATE = ("{% for m in messages %}<|im_start|> {{ m['role'] }} {% for c in m['content'] %}"
-            "{% if c['type'] == 'image' %}<image> {% else %}{{ c['text'] }} {% endif %}{% endfor %}<|im_end|> "
-            "{% endfor %}{% if add_generation_prompt %}<|im_start|> assistant {% endif %}")
-PATCHES = 16   # image tokens per image: (32 / 8) ** 2
-
-
-def build_tiny_vlm(dest):
-    """A tiny LLaVA (CLIP vision tower, Llama text model), a word-level tokenizer with an <image>
-    token, a CLIP image processor and a chat template that renders image parts; random weights."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-    from transformers import (
-        CLIPVisionConfig,
-        LlamaConfig,
-        LlavaConfig,
-        LlavaForConditionalGeneration,
-        LlavaProcessor,
-        PreTrainedTokenizerFast,
-    )
-    try:
-        from transformers import CLIPImageProcessorPil as ImageProcessor  # no torchvision needed
-    except ImportError:
-        from transformers import CLIPImageProcessor as ImageProcessor
-
-    words = ["<unk>", "<pad>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", "<image>", "system", "user",
-             "assistant", "{", "}", "[", "]", ":", ",", '"', "scores", "identity", "pose", "verdict", "pass",
-             *[f"w{i}" for i in range(40)]]
-    backend = Tokenizer(models.WordLevel(vocab={w: i for i, w in enumerate(words)}, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
-    backend.decoder = decoders.WordPiece(prefix="##")
-    tok = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>", pad_token="<pad>", bos_token="<s>",
-                                  eos_token="</s>")
-    tok.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>", "<image>"]})
-    processor = LlavaProcessor(
-        image_processor=ImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
-        tokenizer=tok, patch_size=8, vision_feature_select_strategy="default", chat_template=TEMPLATE,
-        image_token="<image>", num_additional_image_tokens=1)
-    torch.manual_seed(0)
-    config = LlavaConfig(
-        vision_config=CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                                       num_attention_heads=2, image_size=32, patch_size=8, projection_dim=16),
-        text_config=LlamaConfig(vocab_size=len(words), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                                num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=8192,
-                                bos_token_id=2, eos_token_id=3, pad_token_id=1),
-        image_token_index=words.index("<image>"), vision_feature_layer=-1,
-        vision_feature_select_strategy="default")
-    LlavaForConditionalGeneration(config).save_pretrained(dest, safe_serialization=True)
-    processor.save_pretrained(dest)
-    return str(dest)
+PATCHES = 16   # image tokens per image in the tiny VLM: (32 / 8) ** 2
 
 
 @pytest.fixture(scope="module")
 def tiny_vlm(tmp_path_factory):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    return build_tiny_vlm(tmp_path_factory.mktemp("vlm") / "llava")
+    from tiny_models import build_vlm
+
+    return str(build_vlm(tmp_path_factory.mktemp("vlm") / "llava"))
 
 
 def test_transformers_judge_runs_the_model_on_the_images_and_records_bad_text_as_an_error(tiny_vlm, jr):

@@ -14,7 +14,7 @@ def test_shipped_params_validate():
 
 def test_dvc_yaml_lists_exactly_the_keys_each_stage_reads():
     stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
-    shared_sections = {"seed", "executor", "renderer"}
+    shared_sections = {"seed", "executor", "renderer", "editor"}
     for name, spec in stages.items():
         declared = set()
         for entry in spec.get("params", []):  # a section name stands for all its keys

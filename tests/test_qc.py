@@ -20,7 +20,7 @@ from storycast.editors.local_edit import RerenderEditor, composite, local_edit, 
 from storycast.editors.prompt_tuning import tune
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import Judgement, parse_judgement
-from storycast.judges.base import Region, box_fraction_inside
+from storycast.judges.base import CHECKS, Region, box_fraction_inside
 from storycast.judges.embedding import template_reference
 from storycast.judges.measured import MeasuredJudge
 from storycast.qc import sample_frames
@@ -28,6 +28,7 @@ from storycast.qc_loop import QCSettings, choose_repair, run_frame
 from storycast.renderers.procedural import ProceduralRenderer
 from storycast.seeding import rng_for
 from storycast.tables import load_schema, to_arrow
+from tests.conftest import dvc
 
 THRESHOLDS = {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
 QC_PARAMS = {"judge": "measured", "thresholds": THRESHOLDS, "max_rounds": 3,
@@ -187,8 +188,8 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     monkeypatch.setenv("STORYCAST_CACHE", str(built_copy / ".storycast/cache"))
     import yaml
     doc = yaml.safe_load((built_copy / "params.yaml").read_text())
-    params = {"seed": doc["seed"], "renderer": doc["renderer"], "executor": doc["executor"],
-              "qc": {**QC_PARAMS, "fault_rate": 0.5}}          # nothing but seed, renderer, executor and qc
+    params = {"seed": doc["seed"], "renderer": doc["renderer"], "executor": doc["executor"], "editor": doc["editor"],
+              "qc": {**QC_PARAMS, "fault_rate": 0.5}}     # nothing but seed, renderer, executor, editor and qc
     stage = _stage_module()
     stage.qc(params)
     qc_rows = [r for f in sorted((built_copy / "data/qc/qc").glob("shard-*.parquet"))
@@ -205,6 +206,9 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     assert set(metrics) >= {"first_pass_rate", "final_pass_rate", "rounds", "first_attempt_failures", "repairs",
                             "detection", "identity_retrieval"}
     assert (built_copy / "plots/qc_scores.csv").read_text().startswith("score,identity_clean,identity_faulty")
+    shown = json.loads(dvc("plots", "show", "--json", cwd=built_copy).stdout)["data"]
+    assert sorted(shown) == sorted(f"qc_{c}" for c in CHECKS)        # one declared plot per check
+    assert {row["field"] for row in shown["qc_pose"][0]["content"]["data"]["values"]} == {"pose_clean", "pose_faulty"}
     before = {p.name: p.read_bytes() for p in (built_copy / "data/qc/frames").glob("*.parquet")}
     os.utime(built_copy / "params.yaml")
     stage.qc(params)                                              # from the shard cache: same bytes

@@ -161,11 +161,60 @@ def build_chat_lm(dest: Path) -> Path:
     return dest
 
 
+VLM_TEMPLATE = ("{% for m in messages %}<|im_start|> {{ m['role'] }} {% for c in m['content'] %}"
+            "{% if c['type'] == 'image' %}<image> {% else %}{{ c['text'] }} {% endif %}{% endfor %}<|im_end|> "
+            "{% endfor %}{% if add_generation_prompt %}<|im_start|> assistant {% endif %}")
+
+
+def build_vlm(dest: Path) -> Path:
+    """A tiny LLaVA (CLIP vision tower, Llama text model), a word-level tokenizer with an <image>
+    token, a CLIP image processor and a chat template that renders image parts; random weights."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import (
+        CLIPVisionConfig,
+        LlamaConfig,
+        LlavaConfig,
+        LlavaForConditionalGeneration,
+        LlavaProcessor,
+        PreTrainedTokenizerFast,
+    )
+    try:
+        from transformers import CLIPImageProcessorPil as ImageProcessor  # no torchvision needed
+    except ImportError:
+        from transformers import CLIPImageProcessor as ImageProcessor
+
+    words = ["<unk>", "<pad>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", "<image>", "system", "user",
+             "assistant", "{", "}", "[", "]", ":", ",", '"', "scores", "identity", "pose", "verdict", "pass",
+             *[f"w{i}" for i in range(40)]]
+    backend = Tokenizer(models.WordLevel(vocab={w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
+    backend.decoder = decoders.WordPiece(prefix="##")
+    tok = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>", pad_token="<pad>", bos_token="<s>",
+                                  eos_token="</s>")
+    tok.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>", "<image>"]})
+    processor = LlavaProcessor(
+        image_processor=ImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
+        tokenizer=tok, patch_size=8, vision_feature_select_strategy="default", chat_template=VLM_TEMPLATE,
+        image_token="<image>", num_additional_image_tokens=1)
+    _seeded()
+    config = LlavaConfig(
+        vision_config=CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                                       num_attention_heads=2, image_size=32, patch_size=8, projection_dim=16),
+        text_config=LlamaConfig(vocab_size=len(words), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                                num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=8192,
+                                bos_token_id=2, eos_token_id=3, pad_token_id=1),
+        image_token_index=words.index("<image>"), vision_feature_layer=-1,
+        vision_feature_select_strategy="default")
+    LlavaForConditionalGeneration(config).save_pretrained(dest, safe_serialization=True)
+    processor.save_pretrained(dest)
+    return dest
+
+
 def build_all(root: Path) -> dict[str, Path]:
     root = Path(root)
     return {"sd": build_sd(root / "sd"), "controlnet": build_controlnet(root / "controlnet"),
             "inpaint": build_inpaint(root / "inpaint"), "ip_adapter": build_ip_adapter(root / "ip-adapter"),
-            "chat": build_chat_lm(root / "chat")}
+            "chat": build_chat_lm(root / "chat"), "vlm": build_vlm(root / "vlm")}
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from storycast.renderers.base import FrameRequest
 class RerenderEditor:
     """Local edit by re-rendering: the renderer draws the whole request, the box is pasted."""
 
-    name = "rerender"
+    name = "renderer"   # `editor.backend: renderer`
 
     def __init__(self, renderer):
         self.renderer = renderer

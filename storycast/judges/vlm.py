@@ -122,6 +122,12 @@ class VLMJudge:
         self.max_image_px, self.box_units = max_image_px, box_units
         self._system = system_prompt(self.thresholds, box_units)
 
+    @property
+    def label(self) -> str:
+        """What the qc table's `judge` column records: the backend and its model."""
+        model = getattr(self.client, "model", "")
+        return f"{self.name}:{model}" if model else self.name
+
     # ------------------------------------------------------------------ the question
     def _units(self, req: FrameRequest, shown: tuple[int, int]) -> tuple[float, float]:
         """Answer units per frame pixel, x and y."""

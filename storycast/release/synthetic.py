@@ -123,7 +123,8 @@ def _story(j, approved, by_style, style_of, rng, nprng, nframes, frame_px, posem
                 "score_in_frame": 1.0, "score_sanity": 1.0, "verdict": "pass" if ok else "fail",
                 "reasons": [] if ok else [f"identity: {present[0]}: off"],
                 "failing_characters": [] if ok else [present[0]],
-                "action": "none" if ok or a == rounds else "prompt_tuning", "prompt_before": f"p{a}",
+                "action": "none" if ok or a == rounds else "prompt_tuning",
+                "repair_by": "" if ok or a == rounds else "rules", "prompt_before": f"p{a}",
                 "prompt_after": f"p{a + 1}", "edited_region": [], "fault": ""})
         rows["qc_frames"].append({"frame_id": fid, "story_id": sid, "prompt": f"prompt of {fid}",
                                   "image": {"bytes": noise_png(nprng, frame_px), "path": None},
