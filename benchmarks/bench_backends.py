@@ -7,6 +7,10 @@
 2. Batching: the same frames at batch_size 1 and 4; frames per second and the speed-up.
 3. LLM client: round-trip time of `OpenAIChatClient.chat` against the local scripted server, and
    JSON extraction + `validate_story` of one story (the planner's own cost per answer).
+4. VLM judge overhead: `TransformersJudge.judge` on procedural frames with a tiny LLaVA; everything but
+   the model call (rubric and spec text, image fitting, the chat template, parsing) is overhead, as a
+   share of the judge's time (target < 5 %); and the same judge over HTTP (`OpenAIJudge`, local
+   server answering a valid verdict): the client's own milliseconds per frame.
 
 Medians over --repeats runs. `--threads` torch threads (1 keeps figures stable on a busy machine).
 
@@ -26,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from chat_server import ChatServer, Reply  # noqa: E402
-from tiny_models import build_controlnet, build_sd  # noqa: E402
+from tiny_models import build_controlnet, build_sd, build_vlm  # noqa: E402
 
 from storycast.characters import sample_characters  # noqa: E402
 from storycast.controls import layout_frame  # noqa: E402
@@ -136,6 +140,69 @@ def bench_llm(args) -> None:
           f"{parse * 1000:.3f} ms/story")
 
 
+def _judge_requests(n: int, size: int):
+    from storycast.judges.base import JudgeRequest
+    from storycast.qc import sample_frames
+    from storycast.renderers.procedural import ProceduralRenderer
+
+    renderer, cast = ProceduralRenderer(), sample_characters(12, 11, 3)
+    templates = {c["character_id"]: renderer.render_template(c, 256, 0) for c in cast}
+    return [JudgeRequest(renderer.render_frame(req), req, templates)
+            for _, req in sample_frames(cast, n, 5, (size, size))]
+
+
+def _timed(obj, name: str, spent: list) -> None:
+    """Wrap `obj.name` so its time is added to spent[0]."""
+    inner = getattr(obj, name)
+
+    def wrapper(*a, **kw):
+        start = time.perf_counter()
+        try:
+            return inner(*a, **kw)
+        finally:
+            spent[0] += time.perf_counter() - start
+    setattr(obj, name, wrapper)
+
+
+def bench_judge(args, root: Path) -> None:
+    from storycast.judges.base import CHECKS
+    from storycast.judges.vlm import OpenAIJudge, TransformersJudge
+
+    thresholds = {c: 0.5 for c in CHECKS}
+    jrs = _judge_requests(args.frames, 512)
+    judge = TransformersJudge(model=str(build_vlm(root / "vlm")), thresholds=thresholds, max_new_tokens=8,
+                              max_retries=0, max_image_px=1024, cpu_threads=args.threads)
+    _, model = judge.client._load()
+    chat, generate = [0.0], [0.0]
+    _timed(judge.client, "chat", chat)       # the model call: chat template, processor, generate, decode
+    _timed(model, "generate", generate)
+    ours, prep = [], []
+    for _ in range(args.repeats):
+        chat[0] = generate[0] = 0.0
+        start = time.perf_counter()
+        for jr in jrs:
+            judge.judge(jr)
+        total = time.perf_counter() - start
+        ours.append((total - chat[0]) / total)
+        prep.append((chat[0] - generate[0]) / total)
+    print(f"VLM judge (tiny LLaVA, {len(jrs)} frames 512² + 256² templates): storycast's own work (rubric, "
+          f"spec, images, parsing) {statistics.median(ours) * 100:.1f} % of the judge's time; transformers' "
+          f"chat template + processor {statistics.median(prep) * 100:.1f} %; the rest is generate")
+    ok = json.dumps({"scores": {c: 0.9 for c in CHECKS}, "verdict": "pass", "reasons": [],
+                     "failing_characters": [], "regions": []})
+    with ChatServer([Reply(content=ok)] * (len(jrs) * args.repeats)) as server:
+        remote = OpenAIJudge(base_url=server.base_url, model="m", api_key_env="", http_retries=0,
+                             thresholds=thresholds, max_image_px=512)
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            for jr in jrs:
+                assert remote.judge(jr).verdict == "pass"
+            times.append((time.perf_counter() - start) / len(jrs))
+    print(f"openai judge (local server, frame + templates as PNG data URLs at 512): "
+          f"median {statistics.median(times) * 1000:.1f} ms/frame on the client side and the local server")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=16)
@@ -150,6 +217,7 @@ def main() -> None:
           f"{args.threads or 'default'} torch threads, medians of {args.repeats} runs")
     bench_render(args, models)
     bench_llm(args)
+    bench_judge(args, root)
 
 
 if __name__ == "__main__":
