@@ -83,6 +83,18 @@ class Spy:
         return getattr(self.pipe, name)
 
 
+def assert_prompts(call: dict, pipe, texts: list[str], negative: str = "blurry") -> None:
+    """The call's embeddings are those of `texts` (and `negative`), encoded whole (long_prompts)."""
+    import torch
+
+    from storycast.renderers.long_prompts import prompt_kwargs
+
+    want = prompt_kwargs(pipe, texts, negative)
+    assert "prompt" not in call and set(want) <= set(call)
+    for key, value in want.items():
+        assert torch.equal(call[key], value), key
+
+
 def expected_pose_map(request: FrameRequest) -> Image.Image:
     chars = sorted(request.characters, key=lambda c: -c.depth)
     return draw_pose_map(request.width, request.height, [(c.keypoints, c.visibility) for c in chars])
@@ -103,7 +115,7 @@ def test_frame_is_rendered_from_its_pose_map_deterministically(tiny, cast):
     (control,) = call["image"]
     assert np.array_equal(pixels(control), pixels(expected_pose_map(request)))
     assert pixels(control).any()                                   # the skeletons are drawn
-    assert call["prompt"] == [request.prompt] and call["negative_prompt"] == ["blurry"]
+    assert_prompts(call, first.pipe, [request.prompt])
     assert (call["width"], call["height"], call["num_inference_steps"]) == (96, 64, 2)
     again = renderer(tiny).render_frame(request)                   # a fresh load, same bytes
     assert np.array_equal(pixels(image), pixels(again))
@@ -112,11 +124,22 @@ def test_frame_is_rendered_from_its_pose_map_deterministically(tiny, cast):
 
 
 def test_batches_keep_order_and_seeds(tiny, cast):
-    requests = requests_for(cast, 64, 64)[:4]
+    from storycast.renderers.long_prompts import prompt_windows
+
+    short = [FrameRequest(**{**r.__dict__, "prompt": f"frame {i} of a story"})   # one window each
+             for i, r in enumerate(requests_for(cast, 64, 64)[:4])]
     batched = renderer(tiny, batch_size=3)
     batched.pipe = spy = Spy(batched.pipe)
+    batched.render_frames(short)
+    assert [len(c["prompt_embeds"]) for c in spy.calls] == [3, 1]
+    assert_prompts(spy.calls[0], batched.pipe, [r.prompt for r in short[:3]])
+    # Long prompts are batched only with prompts of as many windows: no frame is padded for another.
+    requests = requests_for(cast, 64, 64)
+    spy.calls.clear()
     images = batched.render_frames(requests)
-    assert [len(c["prompt"]) for c in spy.calls] == [3, 1]
+    counts = [prompt_windows(batched.pipe, r.prompt, "blurry") for r in requests]
+    assert sum(len(c["prompt_embeds"]) for c in spy.calls) == len(requests) and len(set(counts)) > 1
+    assert {c["prompt_embeds"].shape[1] for c in spy.calls} == {77 * n for n in counts}
     singles = renderer(tiny, batch_size=1).render_frames(requests)
     for a, b in zip(images, singles):
         assert np.abs(pixels(a) - pixels(b)).max() <= 2
@@ -139,7 +162,7 @@ def test_template_uses_a_standing_pose_and_the_template_prompt(tiny, cast):
     image = r.render_template(cast[0], 64, seed=7)
     assert image.size == (64, 64)
     call = spy.calls[0]
-    assert call["prompt"] == [template_prompt(cast[0])]
+    assert_prompts(call, r.pipe, [template_prompt(cast[0])])
     assert np.array_equal(pixels(call["image"][0]), pixels(standing_pose_map(64)))
     assert np.array_equal(pixels(image), pixels(renderer(tiny).render_template(cast[0], 64, seed=7)))
 
@@ -177,7 +200,7 @@ def test_ip_adapter_without_references_draws_the_templates_itself(tiny, cast):
     assert [len(c.get("cross_attention_kwargs", {})) for c in spy.calls] == [0, 0, 1, 1]
     for k, c in enumerate(request.characters):
         template = spy.calls[k]
-        assert template["prompt"] == [template_prompt(c.character)]
+        assert_prompts(template, r.pipe, [template_prompt(c.character)])
         assert np.array_equal(pixels(template["image"][0]), pixels(standing_pose_map(64)))
         assert template["ip_adapter_image"] == [[Image.new("RGB", (64, 64), (128, 128, 128))]]
         assert spy.calls[2]["ip_adapter_image"][0][k].size == (64, 64)
@@ -202,6 +225,71 @@ def test_inpaint_changes_only_the_box(tiny):
     assert np.array_equal(edge[12:], a[12:]) and np.array_equal(edge[:, :80], a[:, :80])
     with pytest.raises(ValueError, match="no area"):
         editor.edit(original, (95, 5, 120, 20), "x", seed=1)
+
+
+def test_long_prompts_are_encoded_whole_not_cut_at_77_tokens(tiny, cast):
+    import torch
+
+    from storycast.renderers.long_prompts import prompt_kwargs
+
+    r = renderer(tiny)
+    pipe = r.pipe
+    ours = prompt_kwargs(pipe, ["a red fox"], "blurry")             # one window: the pipeline's own encoding
+    theirs, negative = pipe.encode_prompt("a red fox", torch.device("cpu"), 1, True, "blurry")
+    assert torch.equal(ours["prompt_embeds"], theirs) and torch.equal(ours["negative_prompt_embeds"], negative)
+    request = requests_for(cast, 64, 64)[0]
+    tokens = len(pipe.tokenizer(request.prompt, add_special_tokens=False, verbose=False).input_ids)
+    assert tokens > 2 * 75                                           # the tiny tokenizer: a token per character
+    whole = prompt_kwargs(pipe, [request.prompt], "blurry")
+    windows = -(-tokens // 75)
+    assert whole["prompt_embeds"].shape[1] == whole["negative_prompt_embeds"].shape[1] == 77 * windows
+    # Only the style block, far past token 77, differs: an encoder that cuts at 77 would draw the same image.
+    restyled = FrameRequest(**{**request.__dict__, "prompt": request.prompt.rsplit("||", 1)[0] + "|| watercolour"})
+    assert not np.array_equal(pixels(r.render_frame(request)), pixels(r.render_frame(restyled)))
+
+
+@pytest.fixture(scope="module")
+def tiny_xl(tmp_path_factory):
+    import tiny_models
+
+    root = tmp_path_factory.mktemp("tiny-sdxl")
+    return {"model": str(tiny_models.build_sdxl(root / "sdxl")),
+            "controlnet": str(tiny_models.build_sdxl_controlnet(root / "controlnet")),
+            "inpaint": str(tiny_models.build_sdxl_inpaint(root / "inpaint"))}
+
+
+def test_sdxl_renders_frames_with_whole_prompts_and_inpaints_only_the_box(tiny_xl, cast):
+    import torch
+
+    from storycast.editors.inpaint import DiffusersInpaintEditor
+    from storycast.renderers.diffusers_backend import DiffusersRenderer
+    from storycast.renderers.long_prompts import prompt_kwargs
+
+    def xl():
+        return DiffusersRenderer(model=tiny_xl["model"], controlnet=tiny_xl["controlnet"], pipeline="sdxl",
+                                 dtype="float32", device="cpu", steps=2, guidance=5.0, scheduler="euler",
+                                 negative_prompt="", cpu_threads=1)
+
+    r = xl()
+    assert type(r.pipe).__name__ == "StableDiffusionXLControlNetPipeline"
+    ours = prompt_kwargs(r.pipe, ["a red fox"], "")                 # both encoders, pooled, zeros for ""
+    theirs = r.pipe.encode_prompt("a red fox", device=torch.device("cpu"), num_images_per_prompt=1,
+                                  do_classifier_free_guidance=True)
+    keys = ("prompt_embeds", "negative_prompt_embeds", "pooled_prompt_embeds", "negative_pooled_prompt_embeds")
+    for key, value in zip(keys, theirs):
+        assert torch.equal(ours[key], value), key
+    request = next(q for q in requests_for(cast, 64, 64) if len(q.characters) == 2)
+    r.pipe = spy = Spy(r.pipe)
+    image = r.render_frame(request)
+    assert image.size == (64, 64) and spy.calls[0]["prompt_embeds"].shape[1] > 77
+    assert np.array_equal(pixels(image), pixels(xl().render_frame(request)))
+    editor = DiffusersInpaintEditor(model=tiny_xl["inpaint"], pipeline="sdxl", dtype="float32", device="cpu",
+                                    steps=2, cpu_threads=1)
+    edited = pixels(editor.edit(image, (8, 8, 40, 48), request.prompt, seed=3))
+    before = pixels(image)
+    outside = np.ones(before.shape[:2], bool)
+    outside[8:48, 8:40] = False
+    assert np.array_equal(edited[outside], before[outside]) and not np.array_equal(edited, before)
 
 
 def test_missing_models_fail_at_once_with_how_to_get_them(tiny, tmp_path, monkeypatch):

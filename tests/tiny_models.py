@@ -89,6 +89,74 @@ def build_inpaint(dest: Path) -> Path:
     return dest
 
 
+XL_TEXT_DIM = 32       # each SDXL text encoder's hidden size; the UNet sees both side by side (64)
+
+
+def _xl_unet(in_channels: int = 4):
+    from diffusers import UNet2DConditionModel
+
+    _seeded()
+    return UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=2, sample_size=32, in_channels=in_channels, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+        addition_time_embed_dim=8, transformer_layers_per_block=(1, 2),
+        projection_class_embeddings_input_dim=6 * 8 + XL_TEXT_DIM, cross_attention_dim=2 * XL_TEXT_DIM)
+
+
+def _sdxl_components(in_channels: int = 4) -> dict:
+    """SDXL's parts, after diffusers' own SDXL ControlNet dummy components: two CLIP text encoders
+    (the second with a projection: the pooled embedding), two tokenizers, a `text_time` UNet."""
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+
+    config = CLIPTextConfig(bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=XL_TEXT_DIM,
+                            intermediate_size=37, layer_norm_eps=1e-5, num_attention_heads=4, num_hidden_layers=5,
+                            vocab_size=1000, hidden_act="gelu", projection_dim=XL_TEXT_DIM)
+    unet = _xl_unet(in_channels)
+    _seeded()
+    vae = AutoencoderKL(block_out_channels=[32, 64], in_channels=3, out_channels=3,
+                        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
+                        latent_channels=4)
+    _seeded()
+    text_encoder = CLIPTextModel(config)
+    _seeded(1)
+    text_encoder_2 = CLIPTextModelWithProjection(config)
+    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, steps_offset=1,
+                                       beta_schedule="scaled_linear", timestep_spacing="leading")
+    return dict(unet=unet, scheduler=scheduler, vae=vae, text_encoder=text_encoder, text_encoder_2=text_encoder_2,
+                tokenizer=clip_tokenizer(), tokenizer_2=clip_tokenizer())
+
+
+def build_sdxl(dest: Path) -> Path:
+    """A tiny SDXL base checkpoint folder."""
+    from diffusers import StableDiffusionXLPipeline
+
+    StableDiffusionXLPipeline(**_sdxl_components()).save_pretrained(dest, safe_serialization=True)
+    return dest
+
+
+def build_sdxl_controlnet(dest: Path) -> Path:
+    from diffusers import ControlNetModel
+
+    _seeded()
+    ControlNetModel(block_out_channels=(32, 64), layers_per_block=2, in_channels=4,
+                    down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                    conditioning_embedding_out_channels=(16, 32), attention_head_dim=(2, 4),
+                    use_linear_projection=True, addition_embed_type="text_time", addition_time_embed_dim=8,
+                    transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=6 * 8 + XL_TEXT_DIM,
+                    cross_attention_dim=2 * XL_TEXT_DIM).save_pretrained(dest, safe_serialization=True)
+    return dest
+
+
+def build_sdxl_inpaint(dest: Path) -> Path:
+    from diffusers import StableDiffusionXLInpaintPipeline
+
+    StableDiffusionXLInpaintPipeline(**_sdxl_components(in_channels=9), requires_aesthetics_score=False,
+                                     ).save_pretrained(dest, safe_serialization=True)
+    return dest
+
+
 def build_ip_adapter(dest: Path, subfolder: str = "models",
                      weight: str = "ip-adapter_tiny.safetensors") -> Path:
     """IP-Adapter weights laid out like h94/IP-Adapter: <subfolder>/<weight>, <subfolder>/image_encoder/."""

@@ -11,6 +11,7 @@ from PIL import Image
 
 from storycast.editors import edit_box
 from storycast.renderers import diffusers_pipes as dp
+from storycast.renderers.long_prompts import prompt_kwargs
 from storycast.weights import resolve_model
 
 PREFIX = "editor.inpaint"
@@ -68,11 +69,10 @@ class DiffusersInpaintEditor:
         gw, gh = dp.generation_size(width, height)
         mask = np.zeros((height, width), dtype=np.uint8)
         mask[px[1]:px[3], px[0]:px[2]] = 255
-        kwargs = dict(prompt=prompt, image=dp.to_size(original, gw, gh),
+        kwargs = dict(image=dp.to_size(original, gw, gh),
                       mask_image=Image.fromarray(mask, "L").resize((gw, gh), Image.NEAREST),
                       height=gh, width=gw, num_inference_steps=self.steps, guidance_scale=self.guidance,
-                      strength=self.strength, generator=dp.generators([seed])[0], output_type="pil")
-        if self.negative_prompt:
-            kwargs["negative_prompt"] = self.negative_prompt
+                      strength=self.strength, generator=dp.generators([seed])[0], output_type="pil",
+                      **prompt_kwargs(self.pipe, [prompt], self.negative_prompt))   # whole, past 77 tokens
         generated = dp.to_size(self.pipe(**kwargs).images[0], width, height)
         return composite(original, generated, px)

@@ -22,6 +22,7 @@ from storycast.posemap import draw_pose_map
 from storycast.prompts import template_prompt
 from storycast.renderers import diffusers_pipes as dp
 from storycast.renderers.base import FrameRequest, validate_request, validate_template
+from storycast.renderers.long_prompts import prompt_kwargs, prompt_windows
 from storycast.seeding import seed_for
 from storycast.skeleton import pose_keypoints
 from storycast.weights import resolve_model
@@ -128,12 +129,11 @@ class DiffusersRenderer:
 
     def _call(self, prompts: list[str], controls: list[Image.Image], seeds: list[int], width: int,
               height: int, ip: tuple | None = None) -> list[Image.Image]:
-        kwargs = dict(prompt=prompts, image=controls, height=height, width=width,
+        kwargs = dict(image=controls, height=height, width=width,
                       num_inference_steps=self.steps, guidance_scale=self.guidance,
                       controlnet_conditioning_scale=self.controlnet_scale,
-                      generator=dp.generators(seeds), output_type="pil")
-        if self.negative_prompt:
-            kwargs["negative_prompt"] = [self.negative_prompt] * len(prompts)
+                      generator=dp.generators(seeds), output_type="pil",
+                      **prompt_kwargs(self.pipe, prompts, self.negative_prompt))   # whole, past 77 tokens
         if self.ip:
             refs, masks = ip if ip else ([Image.new("RGB", (64, 64), NEUTRAL_REFERENCE)], None)
             from diffusers.image_processor import IPAdapterMaskProcessor
@@ -173,28 +173,33 @@ class DiffusersRenderer:
 
     def render_frames(self, requests: Sequence[FrameRequest],
                       references: Mapping[str, Image.Image] | None = None) -> list[Image.Image]:
-        """Images of `requests`, in order; generated `batch_size` frames per pipeline call."""
+        """Images of `requests`, in order; generated `batch_size` frames per pipeline call. A batch
+        holds frames of one size whose prompts span as many 77-token windows, so a frame's image
+        never depends on which frames share its batch (its embeddings are not padded for them)."""
         for r in requests:
             validate_request(r)
-        out: list[Image.Image] = []
         size = 1 if self.ip else self.batch_size
-        i = 0
-        while i < len(requests):
-            first = requests[i]
-            chunk = [first]
-            while (len(chunk) < size and i + len(chunk) < len(requests)
-                   and (requests[i + len(chunk)].width, requests[i + len(chunk)].height)
-                   == (first.width, first.height)):
-                chunk.append(requests[i + len(chunk)])
-            gw, gh = dp.generation_size(first.width, first.height)
-            ip = None
-            if self.ip and first.characters:
-                side = max(64, min(first.width, first.height))
-                ip = ([self._reference(c.character, references, side) for c in first.characters],
-                      character_masks(first, gw, gh))
-            images = self._call([r.prompt for r in chunk], [frame_pose_map(r, gw, gh) for r in chunk],
-                                [r.seed for r in chunk], gw, gh, ip)
-            out.extend(dp.to_size(im, r.width, r.height) for im, r in zip(images, chunk))
-            i += len(chunk)
+        groups: dict[tuple, list[int]] = {}
+        for i, r in enumerate(requests):
+            key = (r.width, r.height, prompt_windows(self.pipe, r.prompt, self.negative_prompt))
+            groups.setdefault(key, []).append(i)
+        out: list[Image.Image | None] = [None] * len(requests)
+        for (width, height, _), members in groups.items():
+            for start in range(0, len(members), size):
+                chunk = [requests[i] for i in members[start:start + size]]
+                for i, image in zip(members[start:start + size], self._draw(chunk, width, height, references)):
+                    out[i] = image
         return out
 
+    def _draw(self, chunk: list[FrameRequest], width: int, height: int,
+              references: Mapping[str, Image.Image] | None) -> list[Image.Image]:
+        """One pipeline call for frames of one size."""
+        gw, gh = dp.generation_size(width, height)
+        first, ip = chunk[0], None
+        if self.ip and first.characters:
+            side = max(64, min(width, height))
+            ip = ([self._reference(c.character, references, side) for c in first.characters],
+                  character_masks(first, gw, gh))
+        images = self._call([r.prompt for r in chunk], [frame_pose_map(r, gw, gh) for r in chunk],
+                            [r.seed for r in chunk], gw, gh, ip)
+        return [dp.to_size(im, r.width, r.height) for im, r in zip(images, chunk)]
