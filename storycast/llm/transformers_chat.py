@@ -41,29 +41,35 @@ class TransformersChatClient(JsonChat):
         self._loaded = None
         self._lock = threading.Lock()
 
+    def _load_parts(self, processor_cls, model_cls, what: str = "") -> tuple:
+        """(processor or tokenizer, model in eval mode on the device), local files and safetensors
+        only; a checkpoint that cannot be loaded fails naming the params key and how to get it."""
+        import torch
+        from transformers.utils import logging as tlog
+
+        tlog.disable_progress_bar()
+        if self.device == "cpu" and self.cpu_threads:
+            torch.set_num_threads(self.cpu_threads)
+        common = {"local_files_only": True, "trust_remote_code": self.trust_remote_code}
+        try:
+            processor = processor_cls.from_pretrained(self.path, **common)
+            model = model_cls.from_pretrained(self.path, use_safetensors=True, **common,
+                                              dtype="auto" if self.dtype == "auto" else getattr(torch, self.dtype))
+        except (OSError, ValueError, KeyError) as err:
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise LLMError(f"{self.key}.model: could not load {self.model!r}{what} ({first}); "
+                           f"{how_to_get(self.model)}") from None
+        return processor, model.to(self.device).eval()
+
     def _load(self):
         if self._loaded is None:
-            import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
-            from transformers.utils import logging as tlog
 
-            tlog.disable_progress_bar()
-            if self.device == "cpu" and self.cpu_threads:
-                torch.set_num_threads(self.cpu_threads)
-            common = {"local_files_only": True, "trust_remote_code": self.trust_remote_code}
-            try:
-                tok = AutoTokenizer.from_pretrained(self.path, **common)
-                lm = AutoModelForCausalLM.from_pretrained(
-                    self.path, use_safetensors=True, **common,
-                    dtype="auto" if self.dtype == "auto" else getattr(torch, self.dtype))
-            except (OSError, ValueError) as err:
-                first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-                raise LLMError(f"{self.key}.model: could not load {self.model!r} ({first}); "
-                               f"{how_to_get(self.model)}") from None
+            tok, lm = self._load_parts(AutoTokenizer, AutoModelForCausalLM)
             if not getattr(tok, "chat_template", None):
                 raise LLMError(f"{self.key}.model: {self.model!r} has no chat template; "
                                f"use a chat/instruct model")
-            self._loaded = (tok, lm.to(self.device).eval())
+            self._loaded = (tok, lm)
         return self._loaded
 
     def chat(self, messages: list[dict], *, seed: int | None = None, max_tokens: int | None = None) -> str:

@@ -23,7 +23,6 @@ from PIL import Image
 from storycast.llm import LLMError
 from storycast.llm.openai_client import OpenAIChatClient
 from storycast.llm.transformers_chat import TransformersChatClient
-from storycast.weights import how_to_get
 
 _DATA_URL = re.compile(r"^data:image/[A-Za-z0-9.+-]+;base64,(.*)$", re.DOTALL)
 
@@ -136,30 +135,17 @@ class TransformersVisionClient(TransformersChatClient):
 
     def _load(self):
         if self._loaded is None:
-            import torch
             from transformers import AutoModelForImageTextToText, AutoProcessor
-            from transformers.utils import logging as tlog
 
-            tlog.disable_progress_bar()
-            if self.device == "cpu" and self.cpu_threads:
-                torch.set_num_threads(self.cpu_threads)
-            common = {"local_files_only": True, "trust_remote_code": self.trust_remote_code}
-            try:
-                processor = AutoProcessor.from_pretrained(self.path, **common)
-                model = AutoModelForImageTextToText.from_pretrained(
-                    self.path, use_safetensors=True, **common,
-                    dtype="auto" if self.dtype == "auto" else getattr(torch, self.dtype))
-            except (OSError, ValueError, KeyError) as err:
-                first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-                raise LLMError(f"{self.key}.model: could not load {self.model!r} as a vision-language "
-                               f"model ({first}); {how_to_get(self.model)}") from None
+            processor, model = self._load_parts(AutoProcessor, AutoModelForImageTextToText,
+                                                " as a vision-language model")
             if getattr(processor, "image_processor", None) is None or getattr(processor, "tokenizer", None) is None:
                 raise LLMError(f"{self.key}.model: {self.model!r} has no image processor and tokenizer; "
                                f"use a vision-language (image-text-to-text) model")
             if not getattr(processor, "chat_template", None):
                 raise LLMError(f"{self.key}.model: {self.model!r} has no chat template; use a chat/instruct "
                                f"vision-language model")
-            self._loaded = (processor, model.to(self.device).eval())
+            self._loaded = (processor, model)
         return self._loaded
 
     def chat(self, messages: list[dict], *, seed: int | None = None, max_tokens: int | None = None) -> str:
