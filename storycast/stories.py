@@ -90,6 +90,12 @@ def cast_story(index: int, pool: list[dict], seed: int, params: dict) -> Casting
     return Casting(sid, cast, n_frames, seed_for(seed, "stories", sid, "planner"))
 
 
+def label(planner) -> str:
+    """What the tables record: the backend, and its model for a model backend (`openai:<model>`)."""
+    model = getattr(getattr(planner, "client", None), "model", "")
+    return f"{planner.name}:{model}" if model else planner.name
+
+
 def story_rows(story: dict, casting: Casting, planner_name: str) -> tuple[dict, list[dict]]:
     """A validated planner story as one `stories` row and its `frames` rows."""
     style = casting.cast[0]["art_style"]
@@ -136,10 +142,10 @@ def plan_shard(shard: Shard) -> dict[str, bytes]:
         try:
             story = validate_story(planner.plan(request), request)
         except PlanError as err:
-            failures.append({"story_id": casting.story_id, "planner": planner.name, "error": str(err),
+            failures.append({"story_id": casting.story_id, "planner": label(planner), "error": str(err),
                              "attempts": len(getattr(err, "attempts", None) or [err])})
             continue
-        srow, fr = story_rows(story, casting, planner.name)
+        srow, fr = story_rows(story, casting, label(planner))
         srows.append(srow)
         frows.extend(fr)
     return {"stories.parquet": table_bytes(srows, load_schema("stories")),
