@@ -64,6 +64,24 @@ def test_changing_a_stories_param_reruns_only_downstream(built_copy):
     assert pq.read_metadata(next((built_copy / "data/stories/stories").glob("*00003.parquet"))).num_rows == 1
 
 
+def test_changing_a_qc_param_reruns_qc_and_release_only(built_copy):
+    def faulted() -> int:
+        return sum(bool(r["fault"]) for p in sorted((built_copy / "data/qc/qc").glob("*.parquet"))
+                   for r in pq.read_table(p, columns=["fault"]).to_pylist())
+
+    before = faulted()
+    write_params(built_copy, {"qc": {"fault_rate": 0.6}})
+    diff = dvc("params", "diff", "--json", cwd=built_copy).stdout
+    assert {k for per_file in yaml.safe_load(diff).values() for k in per_file} == {"qc.fault_rate"}
+    status = yaml.safe_load(dvc("status", "--json", cwd=built_copy).stdout)
+    assert set(status) == {"qc"}                  # release follows once qc's outputs change
+    out = dvc("repro", cwd=built_copy).stdout
+    for name in ("characters", "templates", "review", "stories", "controls", "render"):
+        assert f"Stage '{name}' didn't change, skipping" in out
+    assert "Running stage 'qc'" in out and "Running stage 'release'" in out
+    assert faulted() > before
+
+
 def test_two_runs_and_worker_counts_give_identical_bytes(built_repo, tmp_path):
     other = make_repo(tmp_path / "other", {"executor": {"workers": 1}})
     dvc("repro", cwd=other)
