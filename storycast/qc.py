@@ -110,16 +110,20 @@ def build_backends(renderer_settings: dict, qc: dict, editor: dict) -> tuple:
     return renderer, judge, tuner, make_editor(editor, renderer)
 
 
-_BUILT: dict[str, tuple] = {}
+_MEMO: dict[str, tuple[str, object]] = {}
+
+
+def per_worker(kind: str, key: str, build):
+    """`build()` once per worker process for as long as `key` stays the same: the shards of a run
+    share loaded models and template references instead of loading them again for each shard."""
+    if kind not in _MEMO or _MEMO[kind][0] != key:
+        _MEMO[kind] = (key, build())
+    return _MEMO[kind][1]
 
 
 def _backends(p: dict) -> tuple:
-    """This worker's backends, built once per settings: a model is loaded once, not per shard."""
     key = json.dumps([p["renderer"], p["qc"], p["editor"]], sort_keys=True, default=str)
-    if key not in _BUILT:
-        _BUILT.clear()
-        _BUILT[key] = build_backends(p["renderer"], p["qc"], p["editor"])
-    return _BUILT[key]
+    return per_worker("backends", key, lambda: build_backends(p["renderer"], p["qc"], p["editor"]))
 
 
 # ---------------------------------------------------------------- the shard
@@ -131,7 +135,7 @@ def qc_shard(shard) -> dict[str, bytes]:
     qc = p["qc"]
     renderer, judge, tuner, editor = _backends(p)
     settings = QCSettings.from_params(qc)
-    refs = references_load(p["refs"])
+    refs = per_worker("references", json.dumps(p["refs"]), lambda: references_load(p["refs"]))   # read-only
     chars = {r["character_id"]: r for r in pq.read_table(p["pool"]).to_pylist() if r["review_status"] == "approved"}
     templates = LazyTemplates(p["templates"], set(chars))
     frames = pq.read_table(p["frames"]).to_pylist()
