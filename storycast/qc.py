@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -126,6 +128,36 @@ def _backends(p: dict) -> tuple:
     return per_worker("backends", key, lambda: build_backends(p["renderer"], p["qc"], p["editor"]))
 
 
+class Serialized:
+    """A backend shared by the loop's threads one call at a time: diffusion pipelines and the
+    re-render editor's one-frame cache are not thread-safe; a remote judge's waiting is what overlaps.
+    The renderer and the editor share one lock (the re-render editor draws with the renderer)."""
+
+    def __init__(self, inner, lock: threading.Lock):
+        self._inner, self._lock = inner, lock
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return attr(*args, **kwargs)
+        return locked
+
+
+def _in_order(fn, items, threads: int):
+    """`fn` over `items`, results in order: on `threads` threads when the judge answers over the
+    network (`max_concurrency` requests in flight), one by one otherwise. Frames are independent
+    (each draws its own seeds), so the results do not depend on the thread count."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="qc-frame") as pool:
+        yield from pool.map(fn, items)
+
+
 # ---------------------------------------------------------------- the shard
 def qc_shard(shard) -> dict[str, bytes]:
     """The loop over one story shard (runs in a worker process)."""
@@ -134,6 +166,9 @@ def qc_shard(shard) -> dict[str, bytes]:
     p = shard.payload
     qc = p["qc"]
     renderer, judge, tuner, editor = _backends(p)
+    if getattr(judge, "concurrency", 1) > 1:
+        lock = threading.Lock()
+        renderer, editor = Serialized(renderer, lock), Serialized(editor, lock)
     settings = QCSettings.from_params(qc)
     refs = per_worker("references", json.dumps(p["refs"]), lambda: references_load(p["refs"]))   # read-only
     chars = {r["character_id"]: r for r in pq.read_table(p["pool"]).to_pylist() if r["review_status"] == "approved"}
@@ -144,13 +179,19 @@ def qc_shard(shard) -> dict[str, bytes]:
     images = dict(zip(rendered["frame_id"].to_pylist(), rendered["image"].to_pylist()))
     stats = ShardStats.for_gallery(refs)
     qc_rows, frame_rows = [], []
-    for frame, request in frame_requests(frames, controls, chars, p["seed"], tuple(p["size"])):
+
+    def loop(item):
+        frame, request = item
         raw = images.get(frame["frame_id"])
         if raw is None:
             raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
         image = Image.open(io.BytesIO(raw["bytes"])).convert("RGB")
-        out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor, tuner=tuner,
-                        templates=templates, references=refs, settings=settings, seed=p["seed"])
+        return frame, request, raw, run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor,
+                                              tuner=tuner, templates=templates, references=refs, settings=settings,
+                                              seed=p["seed"])
+
+    items = frame_requests(frames, controls, chars, p["seed"], tuple(p["size"]))
+    for frame, request, raw, out in _in_order(loop, items, getattr(judge, "concurrency", 1)):
         qc_rows.extend(out.rows)
         frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
                            "image": encode(out.image) if out.changed else {"bytes": raw["bytes"], "path": None},

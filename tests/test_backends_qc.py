@@ -92,7 +92,7 @@ def test_openai_judge_and_tuner_through_dvc_repro(built_copy, endpoint, monkeypa
     monkeypatch.setenv(KEY_ENV, KEY)
     write_params(built_copy, {"qc": {
         "judge": "openai", "prompt_tuner": "openai", "fault_rate": 0.0, "max_rounds": 2,
-        "judge_openai": {**_client(server), "max_image_px": 256, "box_units": "pixels"},
+        "judge_openai": {**_client(server), "max_concurrency": 3, "max_image_px": 256, "box_units": "pixels"},
         "tuner_openai": {**_client(server), "model": "llm-test", "max_chars": 4000}}})
     proc = dvc("repro", "qc", cwd=built_copy)
     assert "Stage 'render' didn't change, skipping" in proc.stdout and "Running stage 'qc'" in proc.stdout
@@ -130,3 +130,11 @@ def test_openai_judge_and_tuner_through_dvc_repro(built_copy, endpoint, monkeypa
     for path in [*built_copy.glob("data/qc/*/*.parquet"), built_copy / "metrics/qc.json"]:
         assert KEY.encode() not in path.read_bytes()
     assert KEY not in proc.stdout + proc.stderr
+    assert server.peak_in_flight >= 3   # 2 worker processes, each judging frames on 3 threads (max_concurrency)
+
+    # One request at a time gives the same bytes: frames are independent of the thread count.
+    threaded = {p.relative_to(built_copy): p.read_bytes() for p in built_copy.glob("data/qc/*/*.parquet")}
+    handler.calls.clear()
+    write_params(built_copy, {"qc": {"judge_openai": {"max_concurrency": 1}}})
+    dvc("repro", "qc", cwd=built_copy)
+    assert {p.relative_to(built_copy): p.read_bytes() for p in built_copy.glob("data/qc/*/*.parquet")} == threaded

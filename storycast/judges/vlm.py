@@ -119,6 +119,7 @@ class VLMJudge:
         if box_units not in BOX_UNITS:
             raise StorycastError(f"{key}.box_units={box_units!r} is not one of {', '.join(BOX_UNITS)}")
         self.client, self.max_retries, self.name = client, max_retries, name
+        self.concurrency = getattr(client, "max_concurrency", 1)   # frames the qc loop may judge at once
         self.max_image_px, self.box_units = max_image_px, box_units
         self._system = system_prompt(self.thresholds, box_units)
 

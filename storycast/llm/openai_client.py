@@ -93,6 +93,7 @@ class OpenAIChatClient(JsonChat):
                 raise LLMError(f"{key}.api_key_env names the environment variable {api_key_env!r}, which is "
                                f"not set; export it (or set {key}.api_key_env: '' for an endpoint "
                                f"without a key)")
+        self.max_concurrency = int(max_concurrency)
         self._semaphore = _semaphore(self.endpoint, int(max_concurrency))
         self._jitter = random.Random()
 
