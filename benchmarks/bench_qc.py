@@ -34,7 +34,7 @@ from storycast.judges.base import CHECKS  # noqa: E402
 
 PAPER_FRAMES, PAPER_TEMPLATES = 75_008, 2_000
 QC = {"judge": "measured",
-      "thresholds": {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5,
+      "thresholds": {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5,
                      "sanity": 0.45},
       "max_rounds": 3, "repair_order": ["local_edit", "prompt_tuning"],
       "local_checks": ["identity", "expression", "pose", "sanity"], "zoom": 0.85, "fault_rate": 0.15,
@@ -197,7 +197,7 @@ def _lab_to_srgb(lab: np.ndarray) -> np.ndarray:
 def _faces(items):
     from storycast.judges import expression as ex
     from storycast.judges.base import inside_boxes, nearer_boxes
-    from storycast.judges.measured import coarse, place_of, tone_of
+    from storycast.judges.conditions import coarse, place_of, tone_of
     from storycast.renderers.procedural import ProceduralRenderer
     r, rows = ProceduralRenderer(), []
     for _, req in items:
@@ -215,6 +215,28 @@ def _faces(items):
     return rows
 
 
+def _part_noise(cal, items, images, refs) -> None:
+    """PART_NOISE and SAME_PART_NOISE: per style and part, the 95th percentile over clean crops of the
+    distance to the nearest template colour of any part, and of the same part (floor 2 dE)."""
+    from storycast.judges import embedding as emb
+    from storycast.judges.base import JudgeRequest
+    from storycast.judges.measured import MeasuredJudge
+
+    for table in (cal.PART_NOISE, cal.SAME_PART_NOISE):
+        table.update({style: (1.0,) * len(emb.PARTS) for style in vocab.ART_STYLES})
+    judge, dist = MeasuredJudge(QC["thresholds"]), defaultdict(list)
+    for (_, req), image in zip(items, images):
+        for info in judge.judge(JudgeRequest(image, req, {}, refs)).details.get("characters", {}).values():
+            for key in ("parts", "same_parts"):
+                for i, v in enumerate(info[key]):
+                    if np.isfinite(v):
+                        dist[(key, req.art_style, i)].append(v)
+    for key, table in (("parts", cal.PART_NOISE), ("same_parts", cal.SAME_PART_NOISE)):
+        for style in vocab.ART_STYLES:
+            table[style] = tuple(round(max(2.0, float(np.percentile(dist[(key, style, i)], 95))), 1)
+                                 if dist[(key, style, i)] else 10.0 for i in range(len(emb.PARTS)))
+
+
 def calibrate(a) -> None:
     from PIL import Image
 
@@ -223,7 +245,8 @@ def calibrate(a) -> None:
     from storycast.judges import embedding as emb
     from storycast.judges import expression as ex
     from storycast.judges.base import JudgeRequest, inside_boxes, nearer_boxes
-    from storycast.judges.measured import MeasuredJudge, place_of, tone_of
+    from storycast.judges.conditions import place_of, tone_of
+    from storycast.judges.measured import MeasuredJudge
     from storycast.qc import sample_frames
     from storycast.renderers.procedural import ProceduralRenderer
     from storycast.seeding import rng_for
@@ -252,17 +275,7 @@ def calibrate(a) -> None:
             continue
         curves[key] = tuple(tuple(_fit_curve(x[:, ch], y[:, ch], emb.KNOTS)) for ch in range(3))
     cal.LIGHT_CURVES.update(curves)
-    for style in cal.PART_NOISE:                       # 2. part noise on clean frames
-        cal.PART_NOISE[style] = (1.0,) * len(emb.PARTS)
-    judge, dist = MeasuredJudge(QC["thresholds"]), defaultdict(list)
-    for (_, req), image in zip(items, images):
-        for info in judge.judge(JudgeRequest(image, req, {}, refs)).details.get("characters", {}).values():
-            for i, v in enumerate(info["parts"]):
-                if np.isfinite(v):
-                    dist[(req.art_style, i)].append(v)
-    for style in cal.PART_NOISE:
-        cal.PART_NOISE[style] = tuple(round(max(2.0, float(np.percentile(dist[(style, i)], 95))), 1)
-                                      if dist[(style, i)] else 10.0 for i in range(len(emb.PARTS)))
+    _part_noise(cal, items, images, refs)              # 2. part noise on clean frames
     chars2 = sample_characters(600, 105, 3)            # 3. expression discriminant
     faces = sample_frames(chars2, a.face_frames, 106, back_facing_rate=0.0)
     with _pool(a.workers) as pool:
@@ -283,7 +296,7 @@ def calibrate(a) -> None:
             if out is not None:
                 faulty[kind].append([judge.judge(JudgeRequest(out[0], req, {}, refs)).scores[c] for c in CHECKS])
     clean, faulty = np.array(clean), {k: np.array(v) for k, v in faulty.items()}
-    grid = {"identity": np.arange(0.3, 0.71, 0.02), "pose": (0.0, 0.1, 0.2, 0.3),
+    grid = {"identity": np.arange(0.3, 0.71, 0.02), "pose": np.arange(0.5, 0.81, 0.05),
             "expression": np.arange(0.0, 0.51, 0.05), "visibility": (0.05,), "in_frame": (0.5,), "sanity": (0.45,)}
     best = None
     for t in itertools.product(*[grid[c] for c in CHECKS]):
@@ -311,6 +324,9 @@ def _write(cal) -> None:
     out.append("}")
     out.append("PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
     out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.PART_NOISE[s])}),' for s in vocab.ART_STYLES)
+    out.append("}")
+    out.append("SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
+    out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.SAME_PART_NOISE[s])}),' for s in vocab.ART_STYLES)
     out.append("}")
     blob = cal.EXPRESSION_MODEL
     out.append("EXPRESSION_MODEL = (")

@@ -34,8 +34,8 @@ from storycast.judges.base import (
     nearer_boxes,
     torso_polygon,
 )
+from storycast.judges.conditions import coarse
 from storycast.judges.embedding import srgb_to_lab
-from storycast.judges.measured import coarse
 from storycast.renderers.base import CharacterControl, FrameRequest
 from storycast.seeding import rng_for
 from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI

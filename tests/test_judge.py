@@ -13,12 +13,12 @@ from PIL import Image
 from storycast.characters import sample_characters
 from storycast.faults import FAULTS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
-from storycast.judges.embedding import distance, part_distances, template_reference
+from storycast.judges.embedding import _figures, _reduce, distance, part_distances, template_reference
 from storycast.judges.measured import MeasuredJudge
 from storycast.qc import sample_frames
 from storycast.renderers.procedural import ProceduralRenderer
 
-THRESHOLDS = {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
 COLOUR_STYLES = {"flat_vector", "outlined_cel", "pastel", "painterly"}
 GOOD = {"scores": {c: 0.9 for c in CHECKS}}
 
@@ -101,17 +101,30 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
-    assert overall >= 0.45                             # measured ~0.55-0.6: see the xfail below
+    assert rates["misplaced_limb"] >= 0.4 and rates["identity_drift"] >= 0.35   # measured ~0.52, ~0.44
+    assert overall >= 0.55                             # measured ~0.65: see the xfail below
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~55-60% of injected faults "
-                                       "(artefacts ~100%, drift ~50%, expression ~40%, limbs ~25%)")
+@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~65% of injected faults "
+                                       "(artefacts 100%, drift ~45-55%, expression ~55%, limbs ~50%)")
 def test_detection_target_95_percent(sample):
     _, refs, items, images, renderer = sample
     judge = MeasuredJudge(THRESHOLDS)
     flagged = [judge.judge(JudgeRequest(inject(image, req, renderer, 11, 1.0, FAULTS)[0], req, {}, refs)).verdict
                != "pass" for (_, req), image in zip(items, images)]
     assert np.mean(flagged) >= 0.95
+
+
+def test_template_sheet_figures_joined_by_a_cape_are_parted(sample):
+    """A cape joins the front and side views into one run of columns; the judge must still fit the
+    front view alone (a misfit sheet fails every clean frame of its character)."""
+    chars, _, _, _, renderer = sample
+    caped = [c for c in chars if "cape" in (c["accessories"] or ())]
+    assert caped
+    for c in caped:
+        fg, runs = _figures(_reduce(renderer.render_template(c, 1024, 7)))
+        assert len(runs) == 3, (c["character_id"], runs)
+        assert all(x1 - x0 <= 0.56 * fg[:, x0:x1].sum(axis=0).max() for x0, x1 in runs)
 
 
 def test_missing_template_is_a_fatal_error(sample):
@@ -167,7 +180,7 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     assert np.mean([h for _, h in hits]) >= 0.80
 
 
-@pytest.mark.xfail(strict=True, reason="target not met for every style: ink (~35%) and small pixel-art "
-                                       "characters (~70%) keep the overall top-1 near 85%")
+@pytest.mark.xfail(strict=True, reason="target not met for every style: ink (~35-50%) and small pixel-art "
+                                       "characters (~65-75%) keep the overall top-1 near 85-90%")
 def test_identity_retrieval_target_all_styles(retrieval_sample):
     assert np.mean([h for _, h in retrieval_sample]) >= 0.95

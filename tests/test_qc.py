@@ -30,7 +30,7 @@ from storycast.seeding import rng_for
 from storycast.tables import load_schema, to_arrow
 from tests.conftest import dvc
 
-THRESHOLDS = {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
 QC_PARAMS = {"judge": "measured", "thresholds": THRESHOLDS, "max_rounds": 3,
              "repair_order": ["local_edit", "prompt_tuning"],
              "local_checks": ["identity", "expression", "pose", "sanity"], "zoom": 0.85, "fault_rate": 0.15,

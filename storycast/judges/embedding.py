@@ -44,6 +44,8 @@ FACE_SIDE = ((0.3, 0.32), (-0.45, 0.25), (-0.45, -0.1), (0.2, 0.85), (-0.5, 0.6)
 REF_SIZE = 512             # templates are described at this size (integer box reduction)
 # Standing front figure: keypoint extent -> drawn extent (body units), head top to sole.
 STAND_TOP, STAND_SOLE = -0.517, 0.505
+FIGURE_BARS = (0.2, 0.3, 0.4, 0.5)   # share of the fullest column a figure's columns reach
+MAX_FIGURE_ASPECT = 0.56             # one figure: <= 0.48 of its height (cape, round build); two: >= 0.65
 # ---------------------------------------------------------------- colour
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """sRGB (0..255, last axis 3) to CIELAB (D65)."""
@@ -201,12 +203,22 @@ def _reduce(image: Image.Image) -> np.ndarray:
 
 def _figures(a: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """Foreground mask against the border colour, and the column runs of the figures on it:
-    columns holding a tall stack of foreground (thin tails, sticks and shadows do not)."""
+    columns holding a tall stack of foreground (thin tails, sticks and shadows do not). Where a
+    cape or a wide shadow joins two figures into one run much wider than a figure, the bar for a
+    column is raised until the valley between them parts them."""
     border = np.concatenate([a[0], a[:, 0], a[:, -1]]).astype(np.int16)
     bg = np.median(border, axis=0)
     fg = np.abs(a.astype(np.int16) - bg).max(axis=2) > 10
     counts = fg.sum(axis=0)
-    strong = counts > 0.2 * max(int(counts.max()), 1)
+    for bar in FIGURE_BARS:
+        runs = _runs(counts > bar * max(int(counts.max()), 1))
+        if all(x1 - x0 <= MAX_FIGURE_ASPECT * counts[x0:x1].max() for x0, x1 in runs):
+            break
+    return fg, runs
+
+
+def _runs(strong: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of True at least 4 long, bridging gaps of up to 3."""
     runs, start, gap = [], None, 0
     for x, on in enumerate(np.append(strong, [False] * 4)):
         if on:
@@ -217,7 +229,7 @@ def _figures(a: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
                 if x - gap + 1 - start >= 4:
                     runs.append((start, x - gap + 1))
                 start, gap = None, 0
-    return fg, runs
+    return runs
 
 
 def _fit(fg: np.ndarray, run: tuple[int, int], facing: str) -> tuple[np.ndarray, float, tuple]:

@@ -1,16 +1,20 @@
 """`measured`: the embedded judge. Pixels and the control spec only, never renderer internals.
 
 Per character (its box, skeleton, facing, depth from the request):
-- identity: colours of its body parts (`embedding`) against its template sheet: the worst part
-  (a drifted torso or hair) and the whole, in units of the art style's measured noise;
-- pose: each limb of the skeleton must show the character's own colours (template palette), not
-  the background: an arm drawn elsewhere leaves background where the pose control puts it;
+- identity: colours of its hair, face and torso (`embedding`) against its template sheet: the worst
+  part's distance to any colour of the template and to that part's own colours (a torso recoloured
+  in the hair's colour), in units of the art style's measured noise;
+- pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
+  what is behind it on the bone (colours foreign to the character that continue the background beside
+  the bone) and no skin at the hand. Legs are not checked: they cross each other and the lower garment,
+  and no measured failure moves them;
 - expression: the face must be visible where an expression is asked (not from behind, head in the
   frame and not covered) and, where it is large enough to read, look like the asked expression
   family (`expression` model, measured on calibration faces);
 - visibility: the share of its body not covered by nearer characters' boxes;
 - in_frame: the share of its box (full-body shots) or head (closer shots) inside the frame.
-Per frame, sanity: right size, not blank or flat, no noise blotch (blocks with many distinct colours).
+Per frame, sanity (`sanity`): right size, not blank or flat, no noise blotch (blocks with many distinct
+colours).
 A frame's score per check is its worst character's; a check fails under `qc.thresholds`.
 """
 from __future__ import annotations
@@ -20,7 +24,6 @@ from collections import OrderedDict
 import numpy as np
 from PIL import Image
 
-from storycast import vocab
 from storycast.judges import embedding as emb
 from storycast.judges.base import (
     CHECKS,
@@ -35,35 +38,19 @@ from storycast.judges.base import (
     inside_boxes,
     nearer_boxes,
 )
-from storycast.judges.calibration import PART_NOISE
+from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE
+from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit
+from storycast.judges.limbs import limb_score
+from storycast.judges.sanity import sanity_check
 from storycast.renderers.base import CharacterControl, FrameRequest
-from storycast.skeleton import L_ANK, L_ELB, L_HIP, L_KNE, L_SHO, L_WRI, R_ANK, R_ELB, R_HIP, R_KNE, R_SHO, R_WRI
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
-LIMBS = {"right_arm": (R_SHO, R_ELB, R_WRI), "left_arm": (L_SHO, L_ELB, L_WRI),
-         "right_leg": (R_HIP, R_KNE, R_ANK), "left_leg": (L_HIP, L_KNE, L_ANK)}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
-MIN_LIMB_PX = 40          # limbs shorter than this on screen are not checked
-BLOTCH_LEVELS, BLOTCH_BLOCK, BLOTCH_WINDOW = 24, 8, 5
-DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.1, "expression": 0.15, "visibility": 0.05,  # calibrated:
+VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
+DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                                # bench_qc --calibrate
-
-
-def place_of(setting: str) -> str:
-    if setting == "underwater_reef":
-        return "water"
-    return "in" if vocab.SETTINGS[setting]["indoor"] else "out"
-
-
-def coarse(style: str) -> float:
-    """How much bigger a detail must be to read in this style (pixel art draws 4-pixel blocks)."""
-    return 4.0 if style == "pixel_art" else 1.0
-
-
-def tone_of(style: str) -> str:
-    return "ink" if style == "ink" else "colour"
 
 
 class MeasuredJudge:
@@ -79,6 +66,7 @@ class MeasuredJudge:
             raise ValueError(f"unknown check {unknown[0]!r} in thresholds; expected {', '.join(CHECKS)}")
         self.min_face_px = int(min_face_px)
         self._refs: OrderedDict = OrderedDict()
+        self._agree: OrderedDict = OrderedDict()
         self._cache_size = cache_size
 
     # ------------------------------------------------------------------ references
@@ -96,6 +84,15 @@ class MeasuredJudge:
         if len(self._refs) > self._cache_size:
             self._refs.popitem(last=False)
         return ref
+
+    def _trusted(self, ref) -> np.ndarray:
+        """`views_agree` of a reference, computed once per reference object."""
+        key = id(ref)
+        if key not in self._agree or self._agree[key][0] is not ref:
+            self._agree[key] = (ref, views_agree(ref))
+            if len(self._agree) > self._cache_size:
+                self._agree.popitem(last=False)
+        return self._agree[key][1]
 
     # ------------------------------------------------------------------ judging
     def judge(self, jr: JudgeRequest) -> Judgement:
@@ -128,7 +125,7 @@ class MeasuredJudge:
             scores, notes, desc = self._character(table, req, c, refs[cid])
             per[cid] = scores
             details["characters"][cid] = {"scores": scores, "descriptor": desc, "parts": notes.pop("parts"),
-                                          "notes": notes}
+                                          "same_parts": notes.pop("same_parts"), "notes": notes}
             bad = [k for k, v in scores.items() if v < self.thresholds[k]]
             for k in bad:
                 reasons.append(f"{k}: {cid}: {notes.get(k, f'score {scores[k]:.2f}')}")
@@ -159,22 +156,9 @@ class MeasuredJudge:
         keep = (lambda p: ~inside_boxes(p, near)) if near else None
         light, place, tone = req.lighting, place_of(req.setting), tone_of(req.art_style)
         desc = emb.describe(img, c.keypoints, c.scale, c.facing, keep, light, place, tone)
-        noise = np.asarray(PART_NOISE.get(req.art_style, (10.0,) * len(emb.PARTS)))
-        identity = 1.0
-        parts = np.full(len(emb.PARTS), np.nan)
-        if desc.seen.any():
-            # a part whose colours appear nowhere on the character's template has drifted
-            both = np.vstack([ref.front.lab, ref.back.lab])[None]
-            parts = emb.part_distances(desc, both, any_part=True)[0]
-            z = parts / noise                      # in units of the style's clean 95th percentile
-            z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
-            if np.isfinite(z).any():
-                worst = int(np.nanargmax(z))
-                identity = float(1.0 - z[worst] / 6.0)
-                notes["identity"] = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of "
-                                     f"the template ({z[worst]:.1f}x the usual)")
-        pose, limb = limb_score(img, req, c, ref, keep, float(np.median(noise)) / 5.0)
-        notes["pose"] = f"{limb} does not show the character's colours where the pose puts it"
+        identity, parts, same, notes["identity"] = identity_score(desc, ref, req.art_style, self._trusted(ref))
+        pose, limb = limb_score(img, req, c, ref, keep)
+        notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why = self._expression(img, req, c, near)
         notes["expression"] = why
         body = np.vstack(list(emb.part_points(c.keypoints, c.scale, c.facing).values()))
@@ -189,7 +173,7 @@ class MeasuredJudge:
             notes["in_frame"] = f"only {in_frame:.0%} of the head is inside the frame"
         scores = {"identity": identity, "pose": pose, "expression": expression, "visibility": visible,
                   "in_frame": in_frame}
-        notes["parts"] = parts  # moved to details by judge()
+        notes["parts"], notes["same_parts"] = parts, same  # moved to details by judge()
         return {k: float(np.clip(v, 0.0, 1.0)) for k, v in scores.items()}, notes, desc
 
     def _expression(self, img, req, c, near) -> tuple[float, str]:
@@ -205,6 +189,61 @@ class MeasuredJudge:
         return min(shown, fit), f"face reads {best}, not {c.expression}"
 
 
+def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
+    """(score, any-part and same-part distances, note). A part has drifted when its colours appear
+    nowhere on the template, or far from that part's own colours there (a torso recoloured in the
+    hair's colour); in units of the style's clean 95th percentile. A part's own colours count only
+    where `trusted` (`views_agree`)."""
+    parts = same = np.full(len(emb.PARTS), np.nan)
+    if not desc.seen.any():
+        return 1.0, parts, same, ""
+    parts, same = _part_distances(desc, ref)
+    unit = np.asarray(PART_NOISE.get(style, (10.0,) * len(emb.PARTS)))
+    same_unit = np.asarray(SAME_PART_NOISE.get(style, (20.0,) * len(emb.PARTS)))
+    z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
+    z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
+    if not np.isfinite(z).any():
+        return 1.0, parts, same, ""
+    worst = int(np.nanargmax(z))
+    note = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of the template, "
+            f"{same[worst]:.0f} dE from its own ({z[worst]:.1f}x the usual)")
+    return float(1.0 - z[worst] / 6.0), parts, same, note
+
+
+def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
+    """Per part, the median over the crop's seen points of the distance to the nearest template
+    colour of any part, and of the same part in the closer view (as `embedding.part_distances`, from
+    one distance matrix)."""
+    views = np.vstack([ref.front.lab, ref.back.lab])                       # 2N x 3
+    d = np.sqrt(((desc.lab[:, None] - views[None]) ** 2).sum(-1))          # N x 2N
+    d = np.where(np.isnan(d), np.inf, d)
+    near_any = d.min(axis=1)
+    parts, same = np.full(len(emb.PARTS), np.nan), np.full(len(emb.PARTS), np.nan)
+    for i, p in enumerate(emb.PARTS):
+        sl = emb.SLICES[p]
+        rows = np.arange(emb.N_POINTS)[sl]
+        rows = rows[~np.isnan(desc.lab[rows, 0])]
+        if not desc.seen[i] or not len(rows):
+            continue
+        front, back = d[rows, sl].min(axis=1), d[rows, emb.N_POINTS:][:, sl].min(axis=1)
+        parts[i], same[i] = np.median(near_any[rows]), min(np.median(front), np.median(back))
+    parts[~np.isfinite(parts)] = np.nan
+    same[~np.isfinite(same)] = np.nan
+    return parts, same
+
+
+def views_agree(ref) -> np.ndarray:
+    """Per part: whether the median colours of the sheet's front and back views are close. Where
+    they differ, samples land on an open jacket, a strap or a cape, and a clean frame differs too."""
+    out = np.zeros(len(emb.PARTS), dtype=bool)
+    for i, p in enumerate(emb.PARTS):
+        f, b = ref.front.lab[emb.SLICES[p]], ref.back.lab[emb.SLICES[p]]
+        f, b = f[~np.isnan(f[:, 0])], b[~np.isnan(b[:, 0])]
+        if len(f) and len(b):
+            out[i] = float(np.linalg.norm(np.median(f, axis=0) - np.median(b, axis=0))) < VIEWS_AGREE_DE
+    return out
+
+
 def _union_box(req: FrameRequest) -> tuple[int, int, int, int]:
     """Where any sample of any character can fall: the boxes grown by a head (marks, probes)."""
     boxes = [grow(c.bbox, 0.3 * c.scale) for c in req.characters]
@@ -212,95 +251,3 @@ def _union_box(req: FrameRequest) -> tuple[int, int, int, int]:
         return 0, 0, req.width, req.height
     box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
     return clip_box(box, req.width, req.height) or (0, 0, 1, 1)
-
-
-# ---------------------------------------------------------------- pose: limbs show the character
-LIMB_PARTS = {"arm": ("upper_arms", "forearms"), "leg": ("thighs", "shins", "feet")}
-FAR_ARM = {"right": "left_arm", "left": "right_arm"}   # drawn behind the body in a three-quarter view
-
-
-def _palette(ref, kind: str) -> np.ndarray:
-    rows = [getattr(ref, v).lab[emb.SLICES[p]] for v in ("front", "back") for p in LIMB_PARTS[kind]]
-    pal = np.vstack(rows)
-    return pal[~np.isnan(pal[:, 0])]
-
-
-def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep,
-               noise: float, margin: float = 6.0) -> tuple[float, str]:
-    """Worst limb's share of skeleton samples that look like the character rather than what
-    surrounds the limb: a sample counts when its colour is at least as close to the character's
-    own limb colours (template) as to the probes two limb widths to either side."""
-    kp = np.asarray(c.keypoints, dtype=np.float64)
-    radius = emb.sample_radius(c.scale)
-    place, tone = place_of(req.setting), tone_of(req.art_style)
-    worst, name = 1.0, ""
-    for limb, (a, b, d) in LIMBS.items():
-        if limb == FAR_ARM.get(c.facing) or (c.facing == "back" and limb.endswith("arm")):
-            continue
-        if np.linalg.norm(kp[b] - kp[a]) + np.linalg.norm(kp[d] - kp[b]) < MIN_LIMB_PX * coarse(req.art_style):
-            continue                     # too thin to read on screen
-        palette = _palette(ref, limb.split("_")[1])
-        segs = [(kp[a], kp[b]), (kp[b], kp[d])]
-        pts, probes = [], []
-        for p0, p1 in segs:
-            v = p1 - p0
-            n = np.array([-v[1], v[0]]) / max(float(np.hypot(*v)), 1e-9)
-            for t in (0.3, 0.5, 0.7):
-                q = p0 + v * t
-                pts.append(q)
-                probes.extend([q + n * 0.11 * c.scale, q - n * 0.11 * c.scale])
-        pts, probes = np.array(pts), np.array(probes)
-        colours, ok = emb.box_means(img, pts, radius)
-        if keep is not None:
-            ok &= keep(pts)
-        if ok.sum() < 3 or not len(palette):
-            continue
-        pc, pok = emb.box_means(img, probes, radius)
-        lab = emb.srgb_to_lab(emb.light_correct(colours, req.lighting, place, tone))
-        plab = emb.srgb_to_lab(emb.light_correct(pc, req.lighting, place, tone)).reshape(-1, 2, 3)
-        d_pal = np.sqrt(((lab[:, None] - palette[None]) ** 2).sum(-1)).min(axis=1)
-        d_bg = np.where(pok.reshape(-1, 2), np.sqrt(((plab - lab[:, None]) ** 2).sum(-1)), np.inf).min(axis=1)
-        present = (d_pal <= d_bg + margin * noise)[ok]
-        share = float(present.mean())
-        if share < worst:
-            worst, name = share, limb
-    return worst, name
-
-
-# ---------------------------------------------------------------- sanity
-def sanity_check(img: np.ndarray, req: FrameRequest) -> tuple[float, str, tuple | None]:
-    """(score, why, blotch box) for size, blank/flat images and noise blotches."""
-    h, w = img.shape[:2]
-    if (w, h) != (req.width, req.height):
-        return 0.0, f"image is {w}x{h}, the request asks for {req.width}x{req.height}", None
-    lum = img[::4, ::4] @ np.array([0.299, 0.587, 0.114])
-    if float(lum.std()) < 2.0:
-        return 0.0, "blank image (no contrast)", None
-    small = img[::8, ::8].reshape(-1, 3).astype(np.int32)
-    if len(np.unique(small[:, 0] // 8 * 1024 + small[:, 1] // 8 * 32 + small[:, 2] // 8)) < 6:
-        return 0.0, "flat image (almost no distinct colours)", None
-    count, box = blotch(img)
-    score = 1.0 - count / (2.0 * 16)
-    return score, f"noise blotch around {list(box)} ({count} noisy blocks)", box
-
-
-def blotch(img: np.ndarray) -> tuple[int, tuple[int, int, int, int]]:
-    """Largest count of 'noisy' 8x8 blocks (more than BLOTCH_LEVELS distinct colours at 4 bits per
-    channel) in any 5x5-block window, and that window's box in pixels."""
-    q = (img >> 4).astype(np.int32)
-    code = (q[..., 0] << 8) | (q[..., 1] << 4) | q[..., 2]
-    b = BLOTCH_BLOCK
-    hb, wb = code.shape[0] // b, code.shape[1] // b
-    blocks = code[: hb * b, : wb * b].reshape(hb, b, wb, b).transpose(0, 2, 1, 3).reshape(hb, wb, b * b)
-    blocks = np.sort(blocks, axis=2)
-    noisy = ((np.diff(blocks, axis=2) != 0).sum(axis=2) + 1 > BLOTCH_LEVELS).astype(np.int32)
-    k = BLOTCH_WINDOW
-    if hb < k or wb < k:
-        return 0, (0, 0, img.shape[1], img.shape[0])
-    ii = np.zeros((hb + 1, wb + 1), dtype=np.int32)
-    ii[1:, 1:] = noisy.cumsum(0).cumsum(1)
-    win = ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]
-    y, x = np.unravel_index(int(np.argmax(win)), win.shape)
-    box = (int(x * b - b), int(y * b - b), int(min(img.shape[1], (x + k + 1) * b)),
-           int(min(img.shape[0], (y + k + 1) * b)))
-    return int(win[y, x]), (max(box[0], 0), max(box[1], 0), box[2], box[3])

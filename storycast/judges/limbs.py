@@ -1,0 +1,98 @@
+"""The measured judge's pose check: each arm drawn where the skeleton puts it.
+
+A misdrawn arm leaves what is behind it on the bones the pose control asks for. Samples along both
+arm bones count as absent when they are far from every colour of the character's template and close
+to what flanks the bone (the background continuing); where no prop is held, the hand must show the
+skin (the template's face colours). Legs are not checked: their colours are the ground's too often.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from storycast.judges import embedding as emb
+from storycast.judges.conditions import coarse, place_of, tone_of
+from storycast.renderers.base import CharacterControl, FrameRequest
+from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
+
+LIMBS = {"right_arm": (R_SHO, R_ELB, R_WRI), "left_arm": (L_SHO, L_ELB, L_WRI)}
+MIN_LIMB_PX = 40          # limbs shorter than this on screen are not checked
+FAR_ARM = {"right": "left_arm", "left": "right_arm"}   # drawn behind the body in a three-quarter view
+BONE_TS = (0.1, 0.3, 0.5, 0.7, 0.9)                     # samples along each bone
+PROBE_OFFSETS = (0.06, 0.08, 0.11, 0.15)               # body units either side of the bone
+PROP_POSES = {"holding_object", "carrying", "throwing"}  # a prop is drawn at the hand: no skin there
+ABSENT_DE, CLOSER_DE = 8.0, 3.0    # a sample is background: this far from every template colour and
+HAND_WEIGHT = 6.0                  # this much closer to what flanks the bone; the hand counts 6 samples
+HAND_NOISE = {"ink": 4.0, "pastel": 8.0, "pixel_art": 25.0}   # dE of a clean hand to the face colours
+
+
+def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
+    """Worst arm's share of evidence that it is drawn where the pose puts it. A misdrawn arm leaves
+    what is behind it on the bone: a sample is absent when its colour is far from every colour of
+    the character's template and close to a probe beside the bone (the background continuing).
+    Where no prop is held, the hand must show the skin (the template's face colours)."""
+    kp = np.asarray(c.keypoints, dtype=np.float64)
+    radius = emb.sample_radius(c.scale)
+    own = np.vstack([ref.front.lab, ref.back.lab])
+    own = own[~np.isnan(own[:, 0])]
+    skin = ref.front.lab[emb.SLICES["face"]]
+    skin = skin[~np.isnan(skin[:, 0])]
+    worst, name = 1.0, ""
+    for limb, (a, b, d) in LIMBS.items():
+        if limb == FAR_ARM.get(c.facing) or c.facing == "back" or not len(own):
+            continue
+        if np.linalg.norm(kp[b] - kp[a]) + np.linalg.norm(kp[d] - kp[b]) < MIN_LIMB_PX * coarse(req.art_style):
+            continue                     # too thin to read on screen
+        absent = _absent_on_bones(img, req, c, [(kp[a], kp[b]), (kp[b], kp[d])], own, keep, radius)
+        evidence, weight = float(absent.sum()), float(len(absent))
+        if c.pose not in PROP_POSES and len(skin):
+            hand = _hand_off(img, req, c, kp[b], kp[d], skin, keep)
+            if hand is not None:
+                evidence, weight = evidence + HAND_WEIGHT * hand, weight + HAND_WEIGHT
+        if len(absent) < 4 and weight == len(absent):
+            continue                     # too little of the arm in view to judge
+        share = 1.0 - evidence / max(weight, 1e-9)
+        if share < worst:
+            worst, name = share, limb
+    return worst, name
+
+
+def _lab(img, pts, radius, req):
+    colours, ok = emb.box_means(img, pts, radius)
+    return emb.srgb_to_lab(emb.light_correct(colours, req.lighting, place_of(req.setting),
+                                             tone_of(req.art_style))), ok
+
+
+def _absent_on_bones(img, req, c, bones, own, keep, radius) -> np.ndarray:
+    """Per visible sample on the bones: True where it looks like background, not the character."""
+    pts, probes = [], []
+    for p0, p1 in bones:
+        v = p1 - p0
+        n = np.array([-v[1], v[0]]) / max(float(np.hypot(*v)), 1e-9)
+        for t in BONE_TS:
+            q = p0 + v * t
+            pts.append(q)
+            probes.extend(q + n * o * c.scale * side for o in PROBE_OFFSETS for side in (1, -1))
+    pts, probes = np.array(pts), np.array(probes)
+    lab, ok = _lab(img, pts, radius, req)
+    plab, pok = _lab(img, probes, radius, req)
+    if keep is not None:
+        ok &= keep(pts)
+        pok &= keep(probes)
+    d_own = np.sqrt(((lab[:, None] - own[None]) ** 2).sum(-1)).min(axis=1)
+    d_side = np.sqrt(((plab.reshape(len(pts), -1, 3) - lab[:, None]) ** 2).sum(-1))
+    d_side = np.where(pok.reshape(len(pts), -1), d_side, np.inf).min(axis=1)
+    return ((d_own > ABSENT_DE) & (d_side < d_own - CLOSER_DE))[ok]
+
+
+def _hand_off(img, req, c, elbow, wrist, skin, keep) -> float | None:
+    """How far the hand is from the skin colour: 0 within two noise levels, 1 from three on."""
+    f = (wrist - elbow) / max(float(np.hypot(*(wrist - elbow))), 1e-9)
+    q = (wrist + f * 0.018 * c.scale)[None]
+    lab, ok = _lab(img, q, emb.sample_radius(c.scale), req)
+    if keep is not None:
+        ok &= keep(q)
+    if not ok[0]:
+        return None
+    noise = HAND_NOISE.get(req.art_style, 12.0)
+    d = float(np.sqrt(((skin - lab[0]) ** 2).sum(-1)).min())
+    return float(np.clip((d - 2.0 * noise) / noise, 0.0, 1.0))
