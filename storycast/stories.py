@@ -90,12 +90,6 @@ def cast_story(index: int, pool: list[dict], seed: int, params: dict) -> Casting
     return Casting(sid, cast, n_frames, seed_for(seed, "stories", sid, "planner"))
 
 
-def label(planner) -> str:
-    """What the tables record: the backend, and its model for a model backend (`openai:<model>`)."""
-    model = getattr(getattr(planner, "client", None), "model", "")
-    return f"{planner.name}:{model}" if model else planner.name
-
-
 def story_rows(story: dict, casting: Casting, planner_name: str) -> tuple[dict, list[dict]]:
     """A validated planner story as one `stories` row and its `frames` rows."""
     style = casting.cast[0]["art_style"]
@@ -129,11 +123,13 @@ def approved_pool(path: str = POOL) -> list[dict]:
 def plan_shard(shard: Shard) -> dict[str, bytes]:
     """Plan stories [first, last] of one shard (runs in a worker process). A story the planner
     cannot write (an invalid answer after its retries) becomes a `story_failures` row."""
+    from storycast.llm import backend_label
     from storycast.planners.base import PlanError, StoryRequest, validate_story
 
     first, last, seed, params = shard.payload
     pool = approved_pool()
     planner = make_planner(params)
+    name = backend_label(planner.name, getattr(planner, "client", None))   # what the tables record
     srows, frows, failures = [], [], []
     for index in range(first, last + 1):
         casting = cast_story(index, pool, seed, params)
@@ -142,10 +138,10 @@ def plan_shard(shard: Shard) -> dict[str, bytes]:
         try:
             story = validate_story(planner.plan(request), request)
         except PlanError as err:
-            failures.append({"story_id": casting.story_id, "planner": label(planner), "error": str(err),
+            failures.append({"story_id": casting.story_id, "planner": name, "error": str(err),
                              "attempts": len(getattr(err, "attempts", None) or [err])})
             continue
-        srow, fr = story_rows(story, casting, label(planner))
+        srow, fr = story_rows(story, casting, name)
         srows.append(srow)
         frows.extend(fr)
     return {"stories.parquet": table_bytes(srows, load_schema("stories")),

@@ -196,7 +196,7 @@ def test_missing_api_key_variable_is_named(server, monkeypatch):
 
 
 def test_concurrency_is_limited(server, key_env):
-    server.add(*[Reply(content='{"n": 1}', delay=0.2)] * 6)
+    server.add(*[Reply(content='{"n": 1}', delay=0.5)] * 6)
     c = client(server, max_concurrency=2, base_url=server.base_url + "/")   # its own limit
     threads = [threading.Thread(target=c.chat, args=([{"role": "user", "content": "x"}],)) for _ in range(6)]
     for t in threads:

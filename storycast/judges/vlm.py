@@ -38,7 +38,7 @@ from storycast.judges.base import (
     error_judgement,
     parse_judgement,
 )
-from storycast.llm import AnswerError, ask_json
+from storycast.llm import AnswerError, ask_json, backend_label
 from storycast.llm.vision import fit, image_part, text_part
 from storycast.prompts import ANGLE_WORDS, FACING_WORDS, SHOT_WORDS, words
 from storycast.renderers.base import FrameRequest
@@ -126,8 +126,7 @@ class VLMJudge:
     @property
     def label(self) -> str:
         """What the qc table's `judge` column records: the backend and its model."""
-        model = getattr(self.client, "model", "")
-        return f"{self.name}:{model}" if model else self.name
+        return backend_label(self.name, self.client)
 
     # ------------------------------------------------------------------ the question
     def _units(self, req: FrameRequest, shown: tuple[int, int]) -> tuple[float, float]:

@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from storycast.errors import StorycastError
 from storycast.llm.json_answers import AnswerError, extract_json
 
-__all__ = ["AnswerError", "ChatClient", "JsonChat", "LLMError", "ask_json", "extract_json",
+__all__ = ["AnswerError", "ChatClient", "JsonChat", "LLMError", "ask_json", "backend_label", "extract_json",
            "make_chat_client"]
 
 CHAT_CLIENTS = {"openai": ("storycast.llm.openai_client", "OpenAIChatClient"),
@@ -41,6 +41,12 @@ class ChatClient(Protocol):
 
     def chat(self, messages: list[dict], *, seed: int | None = None,
              max_tokens: int | None = None) -> str: ...
+
+
+def backend_label(name: str, client=None) -> str:
+    """What the tables record for a backend: `name:model` when it talks to a model, else `name`."""
+    model = getattr(client, "model", "")
+    return f"{name}:{model}" if model else name
 
 
 def with_schema_hint(messages: list[dict], schema_hint: Any) -> list[dict]:
