@@ -37,6 +37,7 @@ from storycast.judges.base import (
 from storycast.judges.conditions import coarse
 from storycast.judges.embedding import srgb_to_lab
 from storycast.renderers.base import CharacterControl, FrameRequest
+from storycast.renderers.procedural.geometry import hex_rgb
 from storycast.seeding import rng_for
 from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
 
@@ -118,17 +119,12 @@ def _candidates(request: FrameRequest, rng, ok) -> list[CharacterControl]:
 
 def _far_colour(current: str, options, ink: bool, rng) -> str:
     """A colour far from `current` (by lightness for ink, by CIELAB distance otherwise)."""
-    ref = srgb_to_lab(np.array(_rgb(vocab.COLORS[current])))
+    ref = srgb_to_lab(np.array(hex_rgb(vocab.COLORS[current])))
     names = [o for o in options if o != current]
-    labs = srgb_to_lab(np.array([_rgb(vocab.COLORS[o]) for o in names]))
+    labs = srgb_to_lab(np.array([hex_rgb(vocab.COLORS[o]) for o in names]))
     d = np.abs(labs[:, 0] - ref[0]) if ink else np.linalg.norm(labs - ref, axis=1)
     top = np.argsort(-d)[:3]
     return names[int(top[int(rng.integers(len(top)))])]
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    h = hex_colour.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
 # ---------------------------------------------------------------- the four faults

@@ -97,3 +97,13 @@ def built_copy(built_repo, tmp_path) -> Path:
     dest = tmp_path / "repo"
     shutil.copytree(built_repo, dest, symlinks=True)
     return dest
+
+
+@pytest.fixture
+def server():
+    """A scripted OpenAI-compatible chat-completions server on 127.0.0.1 (tests/chat_server.py)."""
+    from chat_server import ChatServer
+
+    srv = ChatServer().start()
+    yield srv
+    srv.stop()

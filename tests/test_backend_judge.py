@@ -10,7 +10,7 @@ import traceback
 
 import numpy as np
 import pytest
-from chat_server import ChatServer, Reply
+from chat_server import Reply
 from PIL import Image
 
 from storycast.characters import sample_characters
@@ -49,13 +49,6 @@ def jr(cast) -> JudgeRequest:
     req = dataclasses.replace(req, prompt=prompt)
     templates = {c["character_id"]: noise(40, 60, i + 1) for i, c in enumerate(cast)}
     return JudgeRequest(noise(128, 96, 0), req, templates)
-
-
-@pytest.fixture
-def server():
-    srv = ChatServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 import traceback
 
 import pytest
-from chat_server import ChatServer, Reply
+from chat_server import Reply
 
 from storycast.characters import sample_characters
 from storycast.llm import AnswerError, LLMError, extract_json
@@ -29,13 +29,6 @@ def request_and_story():
     cast = sample_characters(3, 11, 3)
     request = StoryRequest("s000003", tuple(cast[:2]), 5, cast[0]["art_style"], 12345)
     return request, TemplatePlanner().plan(request)
-
-
-@pytest.fixture
-def server():
-    srv = ChatServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
