@@ -110,36 +110,34 @@ def part_points(kp: np.ndarray, scale: float, facing: str) -> dict[str, np.ndarr
             "forearms": fore, "thighs": thighs, "shins": shins, "feet": feet}
 
 
-class Integral:
-    """Summed-area table of an image, or of the part of it inside `box` (integers, exact): any
-    box mean in O(1). Build once per frame; points outside `box` read as outside the image."""
+class Window:
+    """The part of an image inside `box` (x0, y0, x1, y1): sample boxes are clipped to it, and
+    points outside it read as outside the image (a frame's characters never sample beyond it)."""
 
     def __init__(self, img: np.ndarray, box: tuple[int, int, int, int] | None = None):
-        img = np.asarray(img)
-        self.shape = img.shape
-        x0, y0, x1, y1 = box or (0, 0, img.shape[1], img.shape[0])
-        self.origin = (x0, y0)
-        sub = np.ascontiguousarray(img[y0:y1, x0:x1].transpose(2, 0, 1))
-        dtype = np.int64 if sub.shape[1] * sub.shape[2] * 255 >= 2**31 else np.int32
-        self.ii = np.zeros((sub.shape[0], sub.shape[1] + 1, sub.shape[2] + 1), dtype=dtype)
-        np.cumsum(np.cumsum(sub, axis=2, dtype=dtype), axis=1, out=self.ii[:, 1:, 1:])
+        self.img = np.asarray(img)
+        self.box = box or (0, 0, self.img.shape[1], self.img.shape[0])
 
 
 def box_means(img, pts: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean colour of the (2r+1)^2 box around each point (clipped to the image) and an in-image
-    flag. `img` is an image array or its `Integral`."""
-    table = img if isinstance(img, Integral) else Integral(img)
-    h, w = table.ii.shape[1] - 1, table.ii.shape[2] - 1
-    ox, oy = table.origin
+    flag. `img` is an image array or a `Window` of one. The boxes' pixels are gathered directly:
+    a frame is sampled at a few hundred points, far cheaper than a summed-area table of it."""
+    view = img if isinstance(img, Window) else Window(img)
+    bx0, by0, bx1, by1 = view.box
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
-    x = np.round(pts[:, 0]).astype(np.int64) - ox
-    y = np.round(pts[:, 1]).astype(np.int64) - oy
-    inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-    x0, x1 = np.clip(x - radius, 0, w), np.clip(x + radius + 1, 0, w)
-    y0, y1 = np.clip(y - radius, 0, h), np.clip(y + radius + 1, 0, h)
-    ii = table.ii
-    total = (ii[:, y1, x1].astype(np.float64) - ii[:, y0, x1] - ii[:, y1, x0] + ii[:, y0, x0]).T
-    area = np.maximum((y1 - y0) * (x1 - x0), 1)[:, None]
+    x = np.round(pts[:, 0]).astype(np.int64)
+    y = np.round(pts[:, 1]).astype(np.int64)
+    inside = (x >= bx0) & (x < bx1) & (y >= by0) & (y < by1)
+    d = np.arange(-radius, radius + 1)
+    xs, ys = x[:, None] + d, y[:, None] + d                              # N x K
+    vx, vy = (xs >= bx0) & (xs < bx1), (ys >= by0) & (ys < by1)
+    xs, ys = np.clip(xs, bx0, bx1 - 1), np.clip(ys, by0, by1 - 1)
+    pix = view.img[ys[:, :, None], xs[:, None, :]]                     # N x K x K x 3
+    if not (vx.all() and vy.all()):                                    # boxes cut by the edge
+        pix = pix * (vy[:, :, None] & vx[:, None, :])[..., None].astype(np.uint8)
+    total = pix.reshape(len(pix), -1, pix.shape[-1]).sum(axis=1, dtype=np.int64).astype(np.float64)
+    area = np.maximum(vy.sum(1) * vx.sum(1), 1)[:, None]
     out = np.where(inside[:, None], total / area, 0.0)
     return out, inside
 
@@ -165,9 +163,9 @@ class Descriptor:
 def describe(img, kp: np.ndarray, scale: float, facing: str, keep=None,
              lighting: str = "day", place: str = "out", tone: str = "colour",
              min_seen: float = 0.5, radius: int | None = None) -> Descriptor:
-    """Descriptor of one character in an RGB array (or its `Integral`). `keep(points) -> bool mask` drops samples hidden
-    by nearer characters; samples outside the image are dropped; a part needs `min_seen` of its
-    samples."""
+    """Descriptor of one character in an RGB array (or a `Window` of one). `keep(points) -> bool
+    mask` drops samples hidden by nearer characters; samples outside the image are dropped; a part
+    needs `min_seen` of its samples."""
     pts = part_points(kp, scale, facing)
     allp = np.vstack([pts[p] for p in PARTS])
     colours, ok = box_means(img, allp, sample_radius(scale) if radius is None else radius)

@@ -65,14 +65,16 @@ def _lab(img, pts, radius, req):
 def _absent_on_bones(img, req, c, bones, own, keep, radius) -> np.ndarray:
     """Per visible sample on the bones: True where it looks like background, not the character."""
     pts, probes = [], []
+    ts = np.asarray(BONE_TS)[:, None]
+    # Per sample, probes at each offset on one side then the other (offset-major, as d_side reads them).
+    offsets = (np.asarray(PROBE_OFFSETS)[:, None] * np.array([1.0, -1.0])).ravel() * c.scale
     for p0, p1 in bones:
         v = p1 - p0
         n = np.array([-v[1], v[0]]) / max(float(np.hypot(*v)), 1e-9)
-        for t in BONE_TS:
-            q = p0 + v * t
-            pts.append(q)
-            probes.extend(q + n * o * c.scale * side for o in PROBE_OFFSETS for side in (1, -1))
-    pts, probes = np.array(pts), np.array(probes)
+        q = p0 + v * ts
+        pts.append(q)
+        probes.append((q[:, None, :] + offsets[None, :, None] * n).reshape(-1, 2))
+    pts, probes = np.vstack(pts), np.vstack(probes)
     lab, ok = _lab(img, pts, radius, req)
     plab, pok = _lab(img, probes, radius, req)
     if keep is not None:

@@ -119,7 +119,7 @@ class MeasuredJudge:
         if img.shape[:2] != (req.height, req.width):
             return self._finish({c: (sanity if c == "sanity" else np.nan) for c in CHECKS}, reasons, failing,
                                 regions, details)
-        table = emb.Integral(img, _union_box(req))
+        table = emb.Window(img, _union_box(req))
         for c in req.characters:
             cid = c.character["character_id"]
             scores, notes, desc = self._character(table, req, c, refs[cid])
