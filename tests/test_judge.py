@@ -11,10 +11,11 @@ import pytest
 from PIL import Image
 
 from storycast.characters import sample_characters
-from storycast.faults import FAULTS, inject
+from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
 from storycast.judges.embedding import _figures, _reduce, distance, part_distances, template_reference
 from storycast.judges.measured import MeasuredJudge
+from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.qc import sample_frames
 from storycast.renderers.procedural import ProceduralRenderer
 
@@ -144,6 +145,38 @@ def test_sanity_catches_wrong_size_and_blank(sample):
     assert small.verdict == "fail" and small.scores["sanity"] == 0 and "256x256" in small.reasons[0]
     blank = judge.judge(JudgeRequest(Image.new("RGB", image.size, (90, 90, 90)), req, {}, refs))
     assert blank.verdict == "fail" and any(r.startswith("sanity: -: blank") for r in blank.reasons)
+
+
+def _plain_noisy_blocks(img: np.ndarray) -> np.ndarray:
+    """The blotch detector's definition: per 8x8 block, sort the colours at 4 bits per channel and
+    count the distinct ones."""
+    q = (img >> 4).astype(np.int32)
+    code = (q[..., 0] << 8) | (q[..., 1] << 4) | q[..., 2]
+    b = BLOTCH_BLOCK
+    hb, wb = code.shape[0] // b, code.shape[1] // b
+    blocks = code[: hb * b, : wb * b].reshape(hb, b, wb, b).transpose(0, 2, 1, 3).reshape(hb, wb, b * b)
+    blocks = np.sort(blocks, axis=2)
+    return ((np.diff(blocks, axis=2) != 0).sum(axis=2) + 1 > BLOTCH_LEVELS).astype(np.int32)
+
+
+@pytest.mark.parametrize("kind", ["frame", "artefact", "noise", "odd_size"])
+def test_fast_blotch_blocks_count_as_the_plain_definition(sample, kind):
+    _, _, items, images, _ = sample
+    rng = np.random.default_rng(5)
+    img = np.asarray(images[2])
+    if kind == "artefact":
+        img = np.asarray(INJECTORS["artefact"](images[2], items[2][1], None, rng)[0])
+    elif kind == "noise":
+        img = rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)
+    elif kind == "odd_size":       # not a whole number of blocks; a noisy patch on a flat frame
+        img = np.asarray(images[3])[5:208, 3:331].copy()
+        img[40:90, 60:140] = rng.integers(0, 256, (50, 80, 3), dtype=np.uint8)
+    b = BLOTCH_BLOCK
+    h, w = img.shape[0] // b * b, img.shape[1] // b * b
+    fast = noisy_blocks(np.ascontiguousarray(colour_codes(img)[:h, :w]))
+    plain = _plain_noisy_blocks(img)
+    assert np.array_equal(fast, plain)
+    assert kind == "frame" or plain.any()          # the noisy cases do have noisy blocks
 
 
 # ---------------------------------------------------------------- identity retrieval
