@@ -2,12 +2,13 @@
 
 `ref_shard` describes one shard of template sheets for the judge (`embedding.template_reference`),
 cached like any shard. `build_backends` makes the renderer, judge, prompt tuner and local editor
-the params select (once per worker process). `qc_shard` reads a story shard's rendered frames, frames, controls and the
-approved pool, rebuilds each frame's request (`storycast.render.frame_requests`), runs the loop
-(`storycast.qc_loop.run_frame`) and returns the `qc` rows (every attempt), the `qc_frames` rows
-(the final image: the rendered bytes when untouched, re-encoded when repaired or faulted) and the
-shard's statistics (`storycast.qc_metrics`). `sample_frames` builds frames without a pipeline (tests,
-calibration, benchmarks).
+the params select (once per worker process); the renderer answers a redraw of the frame being
+repaired without drawing it again (`Redraws`). `qc_shard` reads a story shard's rendered frames,
+frames, controls and the approved pool, rebuilds each frame's request
+(`storycast.render.frame_requests`), runs the loop (`storycast.qc_loop.run_frame`) and returns the
+`qc` rows (every attempt), the `qc_frames` rows (the final image: the rendered bytes when
+untouched, re-encoded when repaired or faulted) and the shard's statistics (`storycast.qc_metrics`).
+`sample_frames` builds frames without a pipeline (tests, calibration, benchmarks).
 """
 from __future__ import annotations
 
@@ -46,11 +47,12 @@ def references_bytes(refs: dict[str, Reference]) -> bytes:
 def references_load(paths) -> dict[str, Reference]:
     out = {}
     for path in paths:
-        with np.load(path) as data:
-            for k, cid in enumerate(data["ids"].tolist()):
-                views = [Descriptor(data[f"{v}_lab"][k].astype(np.float64), data[f"{v}_seen"][k])
-                         for v in ("front", "back")]
-                out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
+        with np.load(path) as npz:
+            data = {k: npz[k] for k in npz.files}      # each `npz[k]` inflates the whole array again
+        for k, cid in enumerate(data["ids"].tolist()):
+            views = [Descriptor(data[f"{v}_lab"][k].astype(np.float64), data[f"{v}_seen"][k])
+                     for v in ("front", "back")]
+            out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
     return out
 
 
@@ -105,7 +107,7 @@ def build_backends(renderer_settings: dict, qc: dict, editor: dict) -> tuple:
     from storycast.editors import make_editor, make_tuner
     from storycast.render import make_renderer
 
-    renderer = make_renderer(renderer_settings)
+    renderer = Redraws(make_renderer(renderer_settings))
     judge = make_judge(qc["judge"], qc["thresholds"], **qc.get(f"judge_{qc['judge']}", {}))
     tuner_name = qc.get("prompt_tuner", "rules")
     tuner = make_tuner(tuner_name, qc.get(f"tuner_{tuner_name}"))
@@ -126,6 +128,36 @@ def per_worker(kind: str, key: str, build):
 def _backends(p: dict) -> tuple:
     key = json.dumps([p["renderer"], p["qc"], p["editor"]], sort_keys=True, default=str)
     return per_worker("backends", key, lambda: build_backends(p["renderer"], p["qc"], p["editor"]))
+
+
+class Redraws:
+    """The renderer, answering a request it drew last, or the frame's own request, with that image
+    instead of drawing it again (a procedural frame takes ~15 ms, a diffusion one seconds). The
+    re-render editor redraws the request it repairs: the one prompt tuning just drew, or the frame's
+    own, which the render stage drew already (`start_frame(request, stored)`). Renderers are
+    deterministic in the request (`renderers.base`), so the answer is the same image. Per thread
+    (a frame runs on one); the same request object, not an equal one (as the editor's own cache)."""
+
+    def __init__(self, inner):
+        self._inner, self._frame = inner, threading.local()
+        # The render stage drew with `render_frame(request)` too unless the backend batches with
+        # template references (`render._draw`): only then is the stored image this one's drawing.
+        self.same_as_render_stage = not hasattr(inner, "render_frames")
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def start_frame(self, request, stored: Image.Image | None) -> None:
+        own = (request, stored) if stored is not None and self.same_as_render_stage else None
+        self._frame.own, self._frame.last = own, None
+
+    def render_frame(self, request):
+        for known in (getattr(self._frame, "own", None), getattr(self._frame, "last", None)):
+            if known is not None and known[0] is request:
+                return known[1]
+        image = self._inner.render_frame(request)
+        self._frame.last = (request, image)
+        return image
 
 
 class Serialized:
@@ -161,7 +193,7 @@ def _in_order(fn, items, threads: int):
 # ---------------------------------------------------------------- the shard
 def qc_shard(shard) -> dict[str, bytes]:
     """The loop over one story shard (runs in a worker process)."""
-    from storycast.render import encode, frame_requests
+    from storycast.render import decode, encode, frame_requests
 
     p = shard.payload
     qc = p["qc"]
@@ -185,7 +217,8 @@ def qc_shard(shard) -> dict[str, bytes]:
         raw = images.get(frame["frame_id"])
         if raw is None:
             raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
-        image = Image.open(io.BytesIO(raw["bytes"])).convert("RGB")
+        image = decode(raw["bytes"])
+        renderer.start_frame(request, image)
         return frame, request, raw, run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor,
                                               tuner=tuner, templates=templates, references=refs, settings=settings,
                                               seed=p["seed"])

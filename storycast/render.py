@@ -42,6 +42,18 @@ def encode(image) -> dict:
     return {"bytes": buf.getvalue(), "path": None}
 
 
+def decode(data: bytes):
+    """The RGB image of an `Image` feature's bytes, decoded now. A frame stored by `encode` decodes
+    as RGB already and is returned as is: `convert("RGB")` would only copy it."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
 def template_shard(shard) -> dict[str, bytes]:
     """Template sheets of one range of characters (runs in a worker process)."""
     characters_path, ids, seed, size, settings = shard.payload
