@@ -10,6 +10,7 @@ data/qc/frames/shard-*.parquet (final images), metrics/qc.json and plots/qc_scor
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -63,6 +64,9 @@ def qc(params: dict) -> None:
     pool_digest = file_digest(POOL)
     refs_digest = ",".join(file_digest(x) for x in ref_paths)
     section = {"seed": seed, "renderer": settings, "qc": p, "editor": editor, "retrieval_rate": rate}
+    # ~7 GB of inputs to hash before any shard starts: on threads (hashlib releases the GIL)
+    with ThreadPoolExecutor(workers) as pool:
+        digest = dict(zip(renders + frames + controls, pool.map(file_digest, renders + frames + controls)))
     shards = []
     for r, f, c in zip(renders, frames, controls):
         size = pq.read_table(r, columns=["width", "height"]).slice(0, 1).to_pylist()
@@ -70,8 +74,8 @@ def qc(params: dict) -> None:
                    "refs": ref_paths, "seed": seed, "renderer": settings, "qc": p, "editor": editor,
                    "retrieval_rate": rate,
                    "size": [size[0]["width"], size[0]["height"]] if size else [512, 512]}
-        shards.append(Shard(int(f.stem.split("-")[1]), [file_digest(r), file_digest(f), file_digest(c),
-                                                        pool_digest, refs_digest], payload))
+        shards.append(Shard(int(f.stem.split("-")[1]), [digest[r], digest[f], digest[c], pool_digest, refs_digest],
+                            payload))
     done = run_shards("qc", qc_shard, shards, section, ["qc.parquet", "frames.parquet", "stats.json"],
                       workers=workers)
     publish_folder(OUT, {"qc": {i: d["qc.parquet"] for i, d in done.items()},
