@@ -23,7 +23,7 @@ from storycast.judges import Judgement, parse_judgement
 from storycast.judges.base import CHECKS, Region, box_fraction_inside
 from storycast.judges.embedding import template_reference
 from storycast.judges.measured import MeasuredJudge
-from storycast.qc import sample_frames
+from storycast.qc import Redraws, sample_frames
 from storycast.qc_loop import QCSettings, choose_repair, run_frame
 from storycast.renderers.procedural import ProceduralRenderer
 from storycast.seeding import rng_for
@@ -108,6 +108,41 @@ def test_faulty_frames_are_repaired_and_every_attempt_recorded(world):
         fixed += out.verdict == "pass"
         to_arrow(rows, load_schema("qc"))                      # rows match the declared table
     assert fixed == 8
+
+
+class Counting:
+    """A renderer that counts its full-frame drawings."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.version, self.drawn = inner, inner.name, inner.version, 0
+
+    def render_frame(self, request):
+        self.drawn += 1
+        return self.inner.render_frame(request)
+
+
+def test_redraws_answer_the_frames_own_request_with_the_stored_render_and_change_no_outcome(world):
+    renderer, refs, items, images = world
+    plain, inner = Counting(renderer), Counting(renderer)
+    cached = Redraws(inner)
+    for i in range(6):
+        frame, req = items[i]
+        outcomes = []
+        for r in (plain, cached):
+            if r is cached:
+                r.start_frame(req, images[i])
+            outcomes.append(run_frame(frame, req, images[i], judge=MeasuredJudge(THRESHOLDS), renderer=r,
+                                      editor=RerenderEditor(r), templates={}, references=refs,
+                                      settings=dataclasses.replace(QCSettings(), fault_rate=1.0), seed=9))
+        a, b = outcomes
+        assert a.rows == b.rows and np.array_equal(np.asarray(a.image), np.asarray(b.image))
+    assert 0 < inner.drawn < plain.drawn                 # the frame's own request is never drawn again
+    cached.start_frame(items[0][1], images[0])
+    assert cached.render_frame(items[0][1]) is images[0]
+    equal = dataclasses.replace(items[0][1])             # an equal request, another object: drawn
+    before = inner.drawn
+    assert np.array_equal(np.asarray(cached.render_frame(equal)), np.asarray(images[0]))
+    assert inner.drawn == before + 1
 
 
 def test_choose_repair_follows_the_failing_checks():
