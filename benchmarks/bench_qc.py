@@ -144,6 +144,10 @@ def _report(m: dict) -> None:
     for k, v in d["by_fault"].items():
         print(f"  {k:17s} {v['frames']:5d} frames, flagged {v['flagged_rate']}, "
               f"repaired when flagged {v['repaired_rate']}")
+    for style, v in d.get("by_style", {}).items():
+        kinds = ", ".join(f"{k} {x}" for k, x in v["flagged_rate_by_fault"].items())
+        print(f"  {style:13s} clean rejected {v['clean_rejected_rate']} of {v['clean_frames']}, faulty flagged "
+              f"{v['faulty_flagged_rate']} of {v['faulty_frames']} ({kinds})")
     print(f"identity retrieval top-1 {r['top1']} over {r['crops']} crops; by style "
           f"{ {s: v['top1'] for s, v in r['by_style'].items()} }")
 

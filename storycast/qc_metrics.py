@@ -28,6 +28,7 @@ class FrameStats:
     first_failing: tuple[str, ...]
     actions: tuple[str, ...]
     scores: dict[str, float]
+    style: str = ""                             # the frame's art style
     crops: list = field(default_factory=list)   # (character id, art style, facing, Descriptor)
 
     @classmethod
@@ -43,7 +44,7 @@ class FrameStats:
                    fault=out.fault.kind if out.fault else "",
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
                    actions=tuple(r["action"] for r in out.rows if r["action"] != "none"),
-                   scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, crops=crops)
+                   scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, style=request.art_style, crops=crops)
 
 
 class ShardStats:
@@ -74,6 +75,8 @@ class ShardStats:
         kind = "faulty" if f.fault else "clean"
         c[f"{kind}"] += 1
         c[f"{kind}_flagged"] += f.first != "pass"
+        c[f"style:{f.style}:{f.fault or 'clean'}"] += 1          # detection per art style
+        c[f"style_flagged:{f.style}:{f.fault or 'clean'}"] += f.first != "pass"
         if f.fault:
             c[f"fault:{f.fault}"] += 1
             c[f"fault_flagged:{f.fault}"] += f.first != "pass"
@@ -142,6 +145,7 @@ def metrics(stats: dict, params: dict) -> dict:
                              "flagged_rate": _rate(c[f"fault_flagged:{k}"], c[f"fault:{k}"]),
                              "repaired_rate": _rate(c[f"fault_repaired:{k}"], c[f"fault_flagged:{k}"])}
                          for k in kinds},
+            "by_style": _detection_by_style(c, kinds),
         },
         "identity_retrieval": {
             "crops": c["retrieval_crops"],
@@ -150,6 +154,21 @@ def metrics(stats: dict, params: dict) -> dict:
                              "top1": _rate(c[f"retrieval_top1:{s}"], c[f"retrieval_crops:{s}"])} for s in styles},
         },
     }
+
+
+def _detection_by_style(c: Counter, kinds: list[str]) -> dict:
+    """Per art style: clean frames rejected, faulty frames flagged, and flagged per fault kind."""
+    styles = sorted({k.split(":")[1] for k in c if k.startswith("style:")})
+    out = {}
+    for s in styles:
+        faulty = sum(c[f"style:{s}:{k}"] for k in kinds)
+        out[s] = {"clean_frames": c[f"style:{s}:clean"],
+                  "clean_rejected_rate": _rate(c[f"style_flagged:{s}:clean"], c[f"style:{s}:clean"]),
+                  "faulty_frames": faulty,
+                  "faulty_flagged_rate": _rate(sum(c[f"style_flagged:{s}:{k}"] for k in kinds), faulty),
+                  "flagged_rate_by_fault": {k: _rate(c[f"style_flagged:{s}:{k}"], c[f"style:{s}:{k}"])
+                                            for k in kinds}}
+    return out
 
 
 def plot_csv(stats: dict) -> str:

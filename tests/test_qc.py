@@ -240,6 +240,12 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     assert metrics["frames"] == len(frames) and metrics["detection"]["faulty_frames"] > 0
     assert set(metrics) >= {"first_pass_rate", "final_pass_rate", "rounds", "first_attempt_failures", "repairs",
                             "detection", "identity_retrieval"}
+    det = metrics["detection"]
+    by_style = det["by_style"]                                    # per art style, adding up to the totals
+    assert sum(v["clean_frames"] for v in by_style.values()) == det["clean_frames"]
+    assert sum(v["faulty_frames"] for v in by_style.values()) == det["faulty_frames"]
+    flagged = sum(v["faulty_flagged_rate"] * v["faulty_frames"] for v in by_style.values() if v["faulty_frames"])
+    assert round(flagged) == round(det["faulty_flagged_rate"] * det["faulty_frames"])
     assert (built_copy / "plots/qc_scores.csv").read_text().startswith("score,identity_clean,identity_faulty")
     shown = json.loads(dvc("plots", "show", "--json", cwd=built_copy).stdout)["data"]
     assert sorted(shown) == sorted(f"qc_{c}" for c in CHECKS)        # one declared plot per check
