@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 from storycast.tables import atomic_path
@@ -19,6 +20,7 @@ from storycast.tables import atomic_path
 log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ROOT = Path(os.environ.get("STORYCAST_CACHE", ".storycast/cache"))
+RUN_ID = f"{os.getpid()}-{time.time_ns()}"   # one per stage process: a stage may run several shard sets
 
 
 @functools.cache
@@ -108,9 +110,60 @@ class ShardCache:
         os.replace(tmp, entry / "manifest.json")
         return {n: entry / n for n in files}
 
+    def record_run(self, keys) -> None:
+        """Remember the entries this stage run used (`last-run.json`), so `garbage_collect` keeps
+        them even when none of their files is copied into data/ (qc's template references)."""
+        path = self.dir / "last-run.json"
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError):
+            doc = {}
+        prior = set(doc.get("keys", [])) if doc.get("run") == RUN_ID else set()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = atomic_path(path)
+        tmp.write_text(json.dumps({"run": RUN_ID, "keys": sorted(prior | set(keys))}))
+        os.replace(tmp, path)
+
+    def last_run(self) -> set[str]:
+        try:
+            return set(json.loads((self.dir / "last-run.json").read_text()).get("keys", []))
+        except (OSError, ValueError):
+            return set()
+
     def drop(self, key: str) -> None:
         entry = self._entry(key)
         for path in sorted(entry.glob("*")):
             path.unlink(missing_ok=True)
         if entry.exists():
             entry.rmdir()
+
+
+def garbage_collect(data_root: str | Path = "data", root: str | Path | None = None,
+                    dry_run: bool = False) -> tuple[list[Path], int]:
+    """Remove the cache entries the workspace's outputs were not built from (`storycast cache gc`).
+
+    Stages copy entry files into `data/` byte for byte, so an entry is in use when one of its
+    files' checksums is that of a file under `data_root`, or when the stage's last run used it
+    (`ShardCache.record_run`: entries never copied into data/, such as qc's template references).
+    Entries of other params, code or inputs (experiments, older code) and incomplete ones (a killed
+    run's) go. Returns the removed entries and their bytes. Not to be run while a stage runs.
+    """
+    used = {file_digest(p) for p in Path(data_root).rglob("*") if p.is_file()}
+    removed, freed = [], 0
+    base = Path(root or DEFAULT_ROOT)
+    last = {stage.name: ShardCache(stage.name, base).last_run() for stage in base.glob("*") if stage.is_dir()}
+    for entry in sorted(p for stage in base.glob("*") if stage.is_dir() for p in stage.iterdir() if p.is_dir()):
+        if entry.name in last[entry.parent.name]:
+            continue
+        manifest = entry / "manifest.json"
+        try:
+            sums = set(json.loads(manifest.read_text()).values()) if manifest.exists() else set()
+        except (ValueError, OSError):
+            sums = set()
+        if sums & used:
+            continue
+        freed += sum(p.stat().st_size for p in entry.glob("*") if p.is_file())
+        removed.append(entry)
+        if not dry_run:
+            ShardCache(entry.parent.name, base).drop(entry.name)
+    return removed, freed

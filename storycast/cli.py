@@ -98,6 +98,28 @@ def _save(build, out: str) -> None:
     click.echo(f"wrote {out} ({image.width}x{image.height})")
 
 
+@main.group()
+def cache() -> None:
+    """The shard cache (`.storycast/cache`, or $STORYCAST_CACHE)."""
+
+
+@cache.command("gc")
+@click.option("--data", "data_root", default="data", show_default=True, help="the workspace's outputs")
+@click.option("--dry-run", is_flag=True, help="list what would be removed, remove nothing")
+def cache_gc(data_root: str, dry_run: bool) -> None:
+    """Remove cached shards the current outputs in data/ were not built from (old params, code or inputs)."""
+    from pathlib import Path
+
+    from storycast.cache import garbage_collect
+
+    if not Path(data_root).is_dir():
+        _fail(StorycastError(f"no outputs folder {data_root!r}: run `dvc repro` first (gc keeps what data/ uses)"))
+    removed, freed = garbage_collect(data_root, dry_run=dry_run)
+    for entry in removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {entry}")
+    click.echo(f"{'would free' if dry_run else 'freed'} {freed / 1e9:.2f} GB in {len(removed)} entries")
+
+
 def _register_release_commands() -> None:
     from storycast.release.commands import export, publish
 

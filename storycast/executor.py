@@ -81,6 +81,7 @@ def run_shards(stage: str, fn: Callable[[Shard], dict[str, bytes]], shards: list
         if files is None:
             raise RuntimeError(f"{stage}: shard {s.index} vanished from the cache during the run")
         out[s.index] = files
+    cache.record_run(keys.values())
     return out
 
 

@@ -1,11 +1,15 @@
 """The tiny profile through the real `dvc repro`: caching, params diff, determinism, loading."""
+import json
 import os
+import subprocess
+import sys
 
 import datasets
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from storycast.cache import file_digest
 from storycast.tables import load_schema
 from tests.conftest import dvc, make_repo, stage, write_params
 
@@ -80,6 +84,21 @@ def test_changing_a_qc_param_reruns_qc_and_release_only(built_copy):
         assert f"Stage '{name}' didn't change, skipping" in out
     assert "Running stage 'qc'" in out and "Running stage 'release'" in out
     assert faulted() > before
+
+    # The old fault rate's qc shards are still cached; `storycast cache gc` removes what data/ does not use.
+    qc_cache = built_copy / ".storycast/cache/qc"
+    entries = {p.name for p in qc_cache.iterdir() if p.is_dir()}
+    refs = {p.parent.name for p in qc_cache.glob("*/refs.npz")}      # used by the run, never copied to data/
+    dry = subprocess.run([sys.executable, "-m", "storycast.cli", "cache", "gc", "--dry-run"], cwd=built_copy,
+                         capture_output=True, text=True, check=True).stdout
+    assert "would remove" in dry and {p.name for p in qc_cache.iterdir() if p.is_dir()} == entries
+    subprocess.run([sys.executable, "-m", "storycast.cli", "cache", "gc"], cwd=built_copy, check=True,
+                   capture_output=True)
+    kept = {p.name for p in qc_cache.iterdir() if p.is_dir()}
+    assert kept < entries and refs <= kept
+    kept_sums = {v for e in kept for v in json.loads((qc_cache / e / "manifest.json").read_text()).values()}
+    assert {file_digest(p) for p in (built_copy / "data/qc/qc").glob("*.parquet")} <= kept_sums
+    assert "Stage 'qc' didn't change" in dvc("repro", "qc", cwd=built_copy).stdout
 
 
 def test_two_runs_and_worker_counts_give_identical_bytes(built_repo, tmp_path):
