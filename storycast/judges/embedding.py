@@ -162,11 +162,11 @@ class Descriptor:
 
 def describe(img, kp: np.ndarray, scale: float, facing: str, keep=None,
              lighting: str = "day", place: str = "out", tone: str = "colour",
-             min_seen: float = 0.5, radius: int | None = None) -> Descriptor:
+             min_seen: float = 0.5, radius: int | None = None, points: dict | None = None) -> Descriptor:
     """Descriptor of one character in an RGB array (or a `Window` of one). `keep(points) -> bool
     mask` drops samples hidden by nearer characters; samples outside the image are dropped; a part
-    needs `min_seen` of its samples."""
-    pts = part_points(kp, scale, facing)
+    needs `min_seen` of its samples. `points`: `part_points(kp, scale, facing)` if already made."""
+    pts = part_points(kp, scale, facing) if points is None else points
     allp = np.vstack([pts[p] for p in PARTS])
     colours, ok = box_means(img, allp, sample_radius(scale) if radius is None else radius)
     if keep is not None:

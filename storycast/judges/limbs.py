@@ -75,8 +75,8 @@ def _absent_on_bones(img, req, c, bones, own, keep, radius) -> np.ndarray:
         pts.append(q)
         probes.append((q[:, None, :] + offsets[None, :, None] * n).reshape(-1, 2))
     pts, probes = np.vstack(pts), np.vstack(probes)
-    lab, ok = _lab(img, pts, radius, req)
-    plab, pok = _lab(img, probes, radius, req)
+    both, both_ok = _lab(img, np.vstack([pts, probes]), radius, req)     # one call: its overhead dominates
+    lab, ok, plab, pok = both[:len(pts)], both_ok[:len(pts)], both[len(pts):], both_ok[len(pts):]
     if keep is not None:
         ok &= keep(pts)
         pok &= keep(probes)

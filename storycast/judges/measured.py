@@ -155,13 +155,14 @@ class MeasuredJudge:
         near = nearer_boxes(req, c)
         keep = (lambda p: ~inside_boxes(p, near)) if near else None
         light, place, tone = req.lighting, place_of(req.setting), tone_of(req.art_style)
-        desc = emb.describe(img, c.keypoints, c.scale, c.facing, keep, light, place, tone)
+        points = emb.part_points(c.keypoints, c.scale, c.facing)
+        desc = emb.describe(img, c.keypoints, c.scale, c.facing, keep, light, place, tone, points=points)
         identity, parts, same, notes["identity"] = identity_score(desc, ref, req.art_style, self._trusted(ref))
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why = self._expression(img, req, c, near)
         notes["expression"] = why
-        body = np.vstack(list(emb.part_points(c.keypoints, c.scale, c.facing).values()))
+        body = np.vstack([points[p] for p in emb.PARTS])
         in_img = ((body[:, 0] >= 0) & (body[:, 0] < req.width) & (body[:, 1] >= 0) & (body[:, 1] < req.height))
         visible = float((~inside_boxes(body[in_img], near)).mean()) if in_img.any() else 0.0
         notes["visibility"] = f"{1 - visible:.0%} of the body is behind nearer characters"
