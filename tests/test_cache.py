@@ -1,0 +1,26 @@
+"""The shard cache's garbage collection: what `storycast cache gc` keeps and removes."""
+from storycast.cache import ShardCache, garbage_collect
+
+
+def test_gc_keeps_entries_data_uses_or_the_last_run_used(tmp_path):
+    root, data = tmp_path / "cache", tmp_path / "data"
+    cache = ShardCache("qc", root)
+    cache.put("published", {"qc.parquet": b"rows of the current run"})
+    cache.put("references", {"refs.npz": b"used by the run, never copied into data/"})
+    cache.put("old_params", {"qc.parquet": b"rows of an earlier fault rate"})
+    (root / "qc" / "killed").mkdir()                        # a killed run's entry: files, no manifest
+    (root / "qc" / "killed" / "qc.parquet").write_bytes(b"half")
+    (data / "qc" / "qc").mkdir(parents=True)
+    (data / "qc" / "qc" / "shard-00000.parquet").write_bytes(b"rows of the current run")
+    cache.record_run(["published"])
+    cache.record_run(["references"])                        # the same stage process: both are kept
+
+    removed, freed = garbage_collect(data, root, dry_run=True)
+    assert sorted(p.name for p in removed) == ["killed", "old_params"]
+    assert freed == sum(f.stat().st_size for e in removed for f in e.iterdir())   # manifests included
+    assert {p.name for p in (root / "qc").iterdir() if p.is_dir()} == {"published", "references", "old_params",
+                                                                         "killed"}
+    removed, _ = garbage_collect(data, root)
+    assert sorted(p.name for p in removed) == ["killed", "old_params"]
+    assert {p.name for p in (root / "qc").iterdir() if p.is_dir()} == {"published", "references"}
+    assert cache.get("published", ["qc.parquet"]) is not None and cache.get("references", ["refs.npz"]) is not None
