@@ -142,28 +142,33 @@ def garbage_collect(data_root: str | Path = "data", root: str | Path | None = No
                     dry_run: bool = False) -> tuple[list[Path], int]:
     """Remove the cache entries the workspace's outputs were not built from (`storycast cache gc`).
 
-    Stages copy entry files into `data/` byte for byte, so an entry is in use when one of its
-    files' checksums is that of a file under `data_root`, or when the stage's last run used it
-    (`ShardCache.record_run`: entries never copied into data/, such as qc's template references).
-    Entries of other params, code or inputs (experiments, older code) and incomplete ones (a killed
-    run's) go. Returns the removed entries and their bytes. Not to be run while a stage runs.
+    An entry is kept when its stage's last run used it (`ShardCache.record_run`; this also keeps
+    entries never copied into data/, such as qc's template references), or when one of its files
+    is byte for byte a file under `data_root` that no last-run entry holds (outputs of a run that
+    recorded nothing). Entries of other params, code or inputs (experiments, older code, also when
+    they hold the same bytes) and incomplete ones (a killed run's) go. Returns the removed entries
+    and their bytes. Not to be run while a stage runs.
     """
     used = {file_digest(p) for p in Path(data_root).rglob("*") if p.is_file()}
     removed, freed = [], 0
     base = Path(root or DEFAULT_ROOT)
-    last = {stage.name: ShardCache(stage.name, base).last_run() for stage in base.glob("*") if stage.is_dir()}
-    for entry in sorted(p for stage in base.glob("*") if stage.is_dir() for p in stage.iterdir() if p.is_dir()):
-        if entry.name in last[entry.parent.name]:
-            continue
-        manifest = entry / "manifest.json"
-        try:
-            sums = set(json.loads(manifest.read_text()).values()) if manifest.exists() else set()
-        except (ValueError, OSError):
-            sums = set()
-        if sums & used:
-            continue
-        freed += sum(p.stat().st_size for p in entry.glob("*") if p.is_file())
-        removed.append(entry)
-        if not dry_run:
-            ShardCache(entry.parent.name, base).drop(entry.name)
+    for stage in sorted(p for p in base.glob("*") if p.is_dir()):
+        cache = ShardCache(stage.name, base)
+        last = cache.last_run()
+        sums = {entry: _manifest_sums(entry) for entry in sorted(p for p in stage.iterdir() if p.is_dir())}
+        covered = set().union(*[v for e, v in sums.items() if e.name in last])
+        for entry, entry_sums in sums.items():
+            if entry.name in last or entry_sums & (used - covered):
+                continue
+            freed += sum(p.stat().st_size for p in entry.glob("*") if p.is_file())
+            removed.append(entry)
+            if not dry_run:
+                cache.drop(entry.name)
     return removed, freed
+
+
+def _manifest_sums(entry: Path) -> set[str]:
+    try:
+        return set(json.loads((entry / "manifest.json").read_text()).values())
+    except (ValueError, OSError):
+        return set()                     # no manifest: an entry a killed run left incomplete
