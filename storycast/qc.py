@@ -3,7 +3,7 @@
 `ref_shard` describes one shard of template sheets for the judge (`embedding.template_reference`),
 cached like any shard. `build_backends` makes the renderer, judge, prompt tuner and local editor
 the params select (once per worker process); the renderer answers a redraw of the frame being
-repaired without drawing it again (`Redraws`). `qc_shard` reads a story shard's rendered frames,
+repaired without drawing it again (`editors.local_edit.Redraws`). `qc_shard` reads a story shard's rendered frames,
 frames, controls and the approved pool, rebuilds each frame's request
 (`storycast.render.frame_requests`), runs the loop (`storycast.qc_loop.run_frame`) and returns the
 `qc` rows (every attempt), the `qc_frames` rows (the final image: the rendered bytes when
@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from PIL import Image
 
 from storycast import vocab
+from storycast.editors.local_edit import Redraws
 from storycast.judges import make_judge
 from storycast.judges.embedding import Descriptor, Reference, template_reference
 from storycast.qc_loop import QCSettings, run_frame
@@ -130,39 +131,9 @@ def _backends(p: dict) -> tuple:
     return per_worker("backends", key, lambda: build_backends(p["renderer"], p["qc"], p["editor"]))
 
 
-class Redraws:
-    """The renderer, answering a request it drew last, or the frame's own request, with that image
-    instead of drawing it again (a procedural frame takes ~15 ms, a diffusion one seconds). The
-    re-render editor redraws the request it repairs: the one prompt tuning just drew, or the frame's
-    own, which the render stage drew already (`start_frame(request, stored)`). Renderers are
-    deterministic in the request (`renderers.base`), so the answer is the same image. Per thread
-    (a frame runs on one); the same request object, not an equal one (as the editor's own cache)."""
-
-    def __init__(self, inner):
-        self._inner, self._frame = inner, threading.local()
-        # The render stage drew with `render_frame(request)` too unless the backend batches with
-        # template references (`render._draw`): only then is the stored image this one's drawing.
-        self.same_as_render_stage = not hasattr(inner, "render_frames")
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def start_frame(self, request, stored: Image.Image | None) -> None:
-        own = (request, stored) if stored is not None and self.same_as_render_stage else None
-        self._frame.own, self._frame.last = own, None
-
-    def render_frame(self, request):
-        for known in (getattr(self._frame, "own", None), getattr(self._frame, "last", None)):
-            if known is not None and known[0] is request:
-                return known[1]
-        image = self._inner.render_frame(request)
-        self._frame.last = (request, image)
-        return image
-
-
 class Serialized:
-    """A backend shared by the loop's threads one call at a time: diffusion pipelines and the
-    re-render editor's one-frame cache are not thread-safe; a remote judge's waiting is what overlaps.
+    """A backend shared by the loop's threads one call at a time: diffusion pipelines are not
+    thread-safe; a remote judge's waiting is what overlaps.
     The renderer and the editor share one lock (the re-render editor draws with the renderer)."""
 
     def __init__(self, inner, lock: threading.Lock):

@@ -16,14 +16,14 @@ import pytest
 from PIL import Image
 
 from storycast.characters import sample_characters
-from storycast.editors.local_edit import RerenderEditor, composite, local_edit, unchanged_outside
+from storycast.editors.local_edit import Redraws, RerenderEditor, composite, local_edit, unchanged_outside
 from storycast.editors.prompt_tuning import tune
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import Judgement, parse_judgement
 from storycast.judges.base import CHECKS, Region, box_fraction_inside
 from storycast.judges.embedding import template_reference
 from storycast.judges.measured import MeasuredJudge
-from storycast.qc import Redraws, sample_frames
+from storycast.qc import sample_frames
 from storycast.qc_loop import QCSettings, choose_repair, run_frame
 from storycast.renderers.procedural import ProceduralRenderer
 from storycast.seeding import rng_for

@@ -11,6 +11,8 @@ editor does (the loop checks this too). Two kinds of editors:
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from PIL import Image
 
@@ -19,20 +21,49 @@ from storycast.renderers.base import FrameRequest
 
 
 class RerenderEditor:
-    """Local edit by re-rendering: the renderer draws the whole request, the box is pasted."""
+    """Local edit by re-rendering: the renderer draws the whole request, the box is pasted. Through
+    `Redraws`, so several boxes of one frame cost one drawing (and none when the loop shares its
+    `Redraws` renderer, which knows the frame's stored render)."""
 
     name = "renderer"   # `editor.backend: renderer`
 
     def __init__(self, renderer):
-        self.renderer = renderer
+        self.renderer = renderer if isinstance(renderer, Redraws) else Redraws(renderer)
         self.version = f"rerender:{renderer.name}:{renderer.version}"
-        self._last: tuple[FrameRequest, Image.Image] | None = None
 
     def edit_request(self, image: Image.Image, box: tuple[int, int, int, int],
                      request: FrameRequest) -> Image.Image:
-        if self._last is None or self._last[0] is not request:   # several boxes of one frame: one render
-            self._last = (request, self.renderer.render_frame(request))
-        return composite(image, self._last[1], box)
+        return composite(image, self.renderer.render_frame(request), box)
+
+
+class Redraws:
+    """The renderer, answering a request it drew last, or the frame's own request, with that image
+    instead of drawing it again (a procedural frame takes ~15 ms, a diffusion one seconds). The
+    re-render editor redraws the request it repairs: the one prompt tuning just drew, or the frame's
+    own, which the render stage drew already (`start_frame(request, stored)`). Renderers are
+    deterministic in the request (`renderers.base`), so the answer is the same image. Per thread
+    (a frame runs on one); the same request object, not an equal one (as the editor's own cache)."""
+
+    def __init__(self, inner):
+        self._inner, self._frame = inner, threading.local()
+        # The render stage drew with `render_frame(request)` too unless the backend batches with
+        # template references (`render._draw`): only then is the stored image this one's drawing.
+        self.same_as_render_stage = not hasattr(inner, "render_frames")
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def start_frame(self, request, stored: Image.Image | None) -> None:
+        own = (request, stored) if stored is not None and self.same_as_render_stage else None
+        self._frame.own, self._frame.last = own, None
+
+    def render_frame(self, request):
+        for known in (getattr(self._frame, "own", None), getattr(self._frame, "last", None)):
+            if known is not None and known[0] is request:
+                return known[1]
+        image = self._inner.render_frame(request)
+        self._frame.last = (request, image)
+        return image
 
 
 def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image:
