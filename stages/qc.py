@@ -10,12 +10,11 @@ data/qc/frames/shard-*.parquet (final images), metrics/qc.json and plots/qc_scor
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from storycast.cache import file_digest
+from storycast.cache import file_digest, file_digests
 from storycast.errors import StorycastError
 from storycast.executor import Shard, publish_folder, resolve_workers, run_shards
 from storycast.qc import build_backends, qc_shard, ref_shard, selected_backends
@@ -64,9 +63,7 @@ def qc(params: dict) -> None:
     pool_digest = file_digest(POOL)
     refs_digest = ",".join(file_digest(x) for x in ref_paths)
     section = {"seed": seed, "renderer": settings, "qc": p, "editor": editor, "retrieval_rate": rate}
-    # ~7 GB of inputs to hash before any shard starts: on threads (hashlib releases the GIL)
-    with ThreadPoolExecutor(workers) as pool:
-        digest = dict(zip(renders + frames + controls, pool.map(file_digest, renders + frames + controls)))
+    digest = file_digests(renders + frames + controls, workers)     # ~7 GB before any shard starts
     shards = []
     for r, f, c in zip(renders, frames, controls):
         size = pq.read_table(r, columns=["width", "height"]).slice(0, 1).to_pylist()
