@@ -31,11 +31,11 @@ sys.path.insert(0, str(REPO))
 from storycast import vocab  # noqa: E402
 from storycast.characters import sample_characters  # noqa: E402
 from storycast.judges.base import CHECKS  # noqa: E402
+from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 
 PAPER_FRAMES, PAPER_TEMPLATES = 75_008, 2_000
 QC = {"judge": "measured",
-      "thresholds": {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5,
-                     "sanity": 0.45},
+      "thresholds": dict(DEFAULT_THRESHOLDS),     # calibrated (--calibrate prints new ones)
       "max_rounds": 3, "repair_order": ["local_edit", "prompt_tuning"],
       "local_checks": ["identity", "expression", "pose", "sanity"], "zoom": 0.85, "fault_rate": 0.15,
       "faults": ["identity_drift", "wrong_expression", "misplaced_limb", "artefact"], "retrieval_crops": 2000}

@@ -32,11 +32,11 @@ import yaml  # noqa: E402
 
 from storycast.cache import file_digest  # noqa: E402
 from storycast.executor import Shard  # noqa: E402
+from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 from storycast.qc import qc_shard, ref_shard, selected_backends  # noqa: E402
 from storycast.tables import shard_paths  # noqa: E402
 
-THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5,
-              "sanity": 0.45}      # bench_qc.QC's (bench_qc --data --calibrated-thresholds)
+THRESHOLDS = DEFAULT_THRESHOLDS    # the calibrated ones, as bench_qc --data --calibrated-thresholds
 
 
 def references(data: Path, cache: Path) -> list[str]:
