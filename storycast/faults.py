@@ -36,10 +36,11 @@ from storycast.judges.base import (
 )
 from storycast.judges.conditions import coarse
 from storycast.judges.embedding import srgb_to_lab
+from storycast.judges.limbs import LIMBS
 from storycast.renderers.base import CharacterControl, FrameRequest
 from storycast.renderers.procedural.geometry import hex_rgb
 from storycast.seeding import rng_for
-from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
+from storycast.skeleton import L_SHO, R_SHO
 
 FAULTS: tuple[str, ...] = ("identity_drift", "wrong_expression", "misplaced_limb", "artefact")
 MIN_FACE_PX = 24          # a wrong expression on a smaller face is not a visible failure
@@ -48,7 +49,6 @@ MIN_ARM_PX = 48          # shorter arms are checked by nobody: too thin to read
 # Expression families: a wrong expression is drawn from another family.
 FAMILIES = ({"happy", "laughing"}, {"sad", "crying"}, {"surprised", "scared"},
             {"angry", "disgusted", "determined"}, {"neutral", "sleepy", "confused"})
-ARMS = {"right_arm": (R_SHO, R_ELB, R_WRI), "left_arm": (L_SHO, L_ELB, L_WRI)}
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,8 @@ def _arm_box(c: CharacterControl, joints) -> tuple[float, float, float, float]:
 
 def misplaced_limb(image, request, renderer, rng):
     for c in _candidates(request, rng, lambda c: True):
-        for name in [list(ARMS)[i] for i in rng.permutation(2)]:
-            joints = ARMS[name]
+        for name in [list(LIMBS)[i] for i in rng.permutation(2)]:
+            joints = LIMBS[name]
             if not _arm_clear(request, c, joints):
                 continue
             kp = np.asarray(c.keypoints, dtype=np.float64)
