@@ -13,11 +13,15 @@ from PIL import Image
 from storycast.characters import sample_characters
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
+from storycast.judges.base import front_arms, own_cover
 from storycast.judges.embedding import _figures, _reduce, distance, part_distances, template_reference
+from storycast.judges.limbs import FAR_ARM, LIMBS
 from storycast.judges.measured import MeasuredJudge
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.qc import sample_frames
+from storycast.renderers.base import CharacterControl
 from storycast.renderers.procedural import ProceduralRenderer
+from storycast.skeleton import pose_keypoints
 
 THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
 COLOUR_STYLES = {"flat_vector", "outlined_cel", "pastel", "painterly"}
@@ -102,7 +106,7 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.4 and rates["identity_drift"] >= 0.35   # measured ~0.52, ~0.44
+    assert rates["misplaced_limb"] >= 0.4 and rates["identity_drift"] >= 0.35   # measured 0.52, 0.46
     assert overall >= 0.55                             # measured ~0.65: see the xfail below
 
 
@@ -114,6 +118,31 @@ def test_detection_target_95_percent(sample):
     flagged = [judge.judge(JudgeRequest(inject(image, req, renderer, 11, 1.0, FAULTS)[0], req, {}, refs)).verdict
                != "pass" for (_, req), image in zip(items, images)]
     assert np.mean(flagged) >= 0.95
+
+
+def _posed(pose: str, facing: str, scale: float = 300.0) -> CharacterControl:
+    kp, vis = pose_keypoints(pose, facing)
+    kp = kp * scale + np.array([256.0, 200.0])
+    box = (*kp.min(axis=0), *kp.max(axis=0))
+    return CharacterControl({"character_id": "c1"}, pose, "neutral", facing, kp, vis, scale, 0, box)
+
+
+def test_samples_under_the_characters_own_arms_are_not_judged():
+    """The identity check must not read a forearm lying across the torso as a recoloured torso:
+    points on a front arm are covered, the torso beside it and every point seen from behind are not."""
+    for facing in ("front", "left", "right"):
+        c = _posed("arms_crossed", facing)
+        kp = np.asarray(c.keypoints)
+        near = front_arms(c)
+        assert near == [joints for name, joints in LIMBS.items() if name != FAR_ARM.get(facing)]  # as the pose check
+        for sho, elb, wri in near:
+            on_arm = np.array([(kp[sho] + kp[elb]) / 2, (kp[elb] + kp[wri]) / 2, kp[wri]])
+            assert own_cover(c, on_arm).all()
+            away = kp[elb] + (kp[elb] - kp[sho]) / np.linalg.norm(kp[elb] - kp[sho]) * 0.2 * c.scale
+            assert not own_cover(c, away[None]).any()
+    back = _posed("arms_crossed", "back")
+    assert not own_cover(back, np.asarray(back.keypoints)).any()
+    assert not own_cover(_posed("standing", "front"), np.array([[256.0, 200.0 + 0.3 * 300]])).any()
 
 
 def test_template_sheet_figures_joined_by_a_cape_are_parted(sample):

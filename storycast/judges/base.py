@@ -19,7 +19,22 @@ from PIL import Image
 
 from storycast.errors import StorycastError
 from storycast.renderers.base import CharacterControl, FrameRequest
-from storycast.skeleton import L_EAR, L_EYE, L_HIP, L_SHO, NECK, NOSE, R_EAR, R_EYE, R_HIP, R_SHO
+from storycast.skeleton import (
+    L_EAR,
+    L_ELB,
+    L_EYE,
+    L_HIP,
+    L_SHO,
+    L_WRI,
+    NECK,
+    NOSE,
+    R_EAR,
+    R_ELB,
+    R_EYE,
+    R_HIP,
+    R_SHO,
+    R_WRI,
+)
 
 CHECKS: tuple[str, ...] = ("identity", "pose", "expression", "visibility", "in_frame", "sanity")
 VERDICTS: tuple[str, ...] = ("pass", "fail", "error")
@@ -223,3 +238,45 @@ def box_fraction_inside(box, width: int, height: int) -> float:
     w = max(0.0, min(box[2], width) - max(box[0], 0.0))
     h = max(0.0, min(box[3], height) - max(box[1], 0.0))
     return float(w * h / area)
+
+
+# An arm in front of the body hides what is behind it: a sleeve is about 0.05-0.065 body units wide
+# with its outline, a hand about 0.06; a held prop sits between or above the hands.
+ARM_REACH = 0.045          # body units from the bone (half a sleeve, its outline, a sample's box)
+HAND_REACH = 0.05
+PROP_REACH = {"carrying": 0.14, "holding_object": 0.1, "throwing": 0.08}
+
+
+def _segment_distance(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    v = b - a
+    t = np.clip(((points - a) @ v) / max(float(v @ v), 1e-9), 0.0, 1.0)
+    return np.hypot(*(points - (a + t[:, None] * v)).T)
+
+
+def front_arms(c: CharacterControl) -> list[tuple[int, int, int]]:
+    """The arms drawn in front of the body: both from the front, the near one in a three-quarter
+    view, none from behind."""
+    if c.facing == "back":
+        return []
+    arms = {"right": [(R_SHO, R_ELB, R_WRI)], "left": [(L_SHO, L_ELB, L_WRI)]}
+    return arms.get(c.facing, [(R_SHO, R_ELB, R_WRI), (L_SHO, L_ELB, L_WRI)])
+
+
+def own_cover(c: CharacterControl, points: np.ndarray) -> np.ndarray:
+    """Which points lie under the character's own front arms, hands or held prop (from the pose
+    control alone): samples there show the arm, not the part behind it."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    kp = np.asarray(c.keypoints, dtype=np.float64)
+    s = float(c.scale)
+    hit = np.zeros(len(pts), dtype=bool)
+    for sho, elb, wri in front_arms(c):
+        hit |= _segment_distance(pts, kp[sho], kp[elb]) < ARM_REACH * s
+        hit |= _segment_distance(pts, kp[elb], kp[wri]) < ARM_REACH * s
+        hit |= np.hypot(*(pts - kp[wri]).T) < HAND_REACH * s
+    if c.pose in PROP_REACH and c.facing != "back":
+        centre = (kp[R_WRI] + kp[L_WRI]) / 2 - np.array([0.0, 0.05 * s])
+        reach = PROP_REACH[c.pose] * s
+        hands = [centre] if c.pose != "throwing" else [kp[R_WRI], kp[L_WRI]]
+        for h in hands:
+            hit |= np.hypot(*(pts - h).T) < reach
+    return hit

@@ -99,20 +99,20 @@ LIGHT_CURVES: dict[tuple[str, str, str], tuple[tuple[float, ...], ...]] = {
     ),
 }
 PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS
-    "flat_vector": (14.8, 10.2, 5.1, 8.8, 5.2, 4.1, 3.7, 14.3),
-    "outlined_cel": (13.5, 8.4, 4.9, 6.4, 6.0, 9.6, 5.3, 14.2),
-    "pastel": (6.9, 4.4, 3.7, 4.5, 3.8, 3.5, 2.9, 5.3),
+    "flat_vector": (14.5, 9.0, 5.0, 8.8, 5.2, 4.1, 3.7, 14.3),
+    "outlined_cel": (13.5, 8.3, 4.8, 6.4, 6.0, 9.6, 5.3, 14.2),
+    "pastel": (6.7, 4.5, 3.6, 4.5, 3.8, 3.5, 2.9, 5.3),
     "ink": (2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.4),
-    "pixel_art": (25.0, 24.4, 20.1, 22.0, 21.7, 20.9, 21.9, 25.4),
-    "painterly": (11.6, 7.7, 6.1, 7.4, 6.5, 5.4, 4.8, 10.7),
+    "pixel_art": (25.1, 25.4, 20.1, 22.0, 21.7, 20.9, 21.9, 25.4),
+    "painterly": (11.9, 7.5, 6.1, 7.4, 6.5, 5.4, 4.8, 10.7),
 }
 SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS
-    "flat_vector": (17.3, 13.4, 9.1, 32.2, 23.6, 9.0, 5.4, 18.4),
-    "outlined_cel": (18.4, 11.2, 11.6, 28.0, 21.0, 13.5, 7.8, 16.4),
-    "pastel": (10.9, 6.3, 5.8, 19.4, 16.4, 5.6, 3.4, 7.1),
-    "ink": (6.1, 3.4, 2.0, 4.8, 4.8, 3.6, 3.4, 7.6),
-    "pixel_art": (50.0, 32.0, 31.7, 48.8, 41.6, 42.2, 45.8, 49.5),
-    "painterly": (16.9, 9.6, 10.5, 26.0, 24.1, 8.2, 9.4, 13.5),
+    "flat_vector": (16.7, 12.8, 6.5, 32.2, 23.6, 9.0, 5.4, 18.4),
+    "outlined_cel": (20.2, 11.1, 7.3, 28.0, 21.0, 13.5, 7.8, 16.4),
+    "pastel": (10.7, 6.3, 4.5, 19.4, 16.4, 5.6, 3.4, 7.1),
+    "ink": (6.4, 3.3, 2.0, 4.8, 4.8, 3.6, 3.4, 7.6),
+    "pixel_art": (50.2, 33.7, 29.4, 48.8, 41.6, 42.2, 45.8, 49.5),
+    "painterly": (16.9, 9.2, 7.9, 26.0, 24.1, 8.2, 9.4, 13.5),
 }
 EXPRESSION_MODEL = (
     "eNqku1VwHEnwNyijDLJsWTQaDTRUdVfPjGRmZmZmlBnXbJmZJcuCGWmgoRpnJOOamdaMa+a1vWa212yfvrvv/3APF3Fxly8VVZERnVmR9YOH7tyuWPGk"

@@ -3,7 +3,8 @@
 Per character (its box, skeleton, facing, depth from the request):
 - identity: colours of its hair, face and torso (`embedding`) against its template sheet: the worst
   part's distance to any colour of the template and to that part's own colours (a torso recoloured
-  in the hair's colour), in units of the art style's measured noise;
+  in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
+  character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (colours foreign to the character that continue the background beside
   the bone) and no skin at the hand. Legs are not checked: they cross each other and the lower garment,
@@ -37,6 +38,7 @@ from storycast.judges.base import (
     head_box,
     inside_boxes,
     nearer_boxes,
+    own_cover,
 )
 from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE
 from storycast.judges.conditions import coarse, place_of, tone_of
@@ -48,6 +50,7 @@ from storycast.renderers.base import CharacterControl, FrameRequest
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
+IDENTITY_ROWS = np.repeat(IDENTITY_PARTS, emb.SIZES)       # their sample points, in `describe` order
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                                # bench_qc --calibrate
@@ -156,13 +159,18 @@ class MeasuredJudge:
         keep = (lambda p: ~inside_boxes(p, near)) if near else None
         light, place, tone = req.lighting, place_of(req.setting), tone_of(req.art_style)
         points = emb.part_points(c.keypoints, c.scale, c.facing)
-        desc = emb.describe(img, c.keypoints, c.scale, c.facing, keep, light, place, tone, points=points)
+        body = np.vstack([points[p] for p in emb.PARTS])
+        # Hair, face and torso samples under the character's own arms show the arm: not judged.
+        hidden = own_cover(c, body) & IDENTITY_ROWS
+
+        def unhidden(p):
+            return ~hidden & (keep(p) if keep is not None else True)
+        desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, light, place, tone, points=points)
         identity, parts, same, notes["identity"] = identity_score(desc, ref, req.art_style, self._trusted(ref))
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why = self._expression(img, req, c, near)
         notes["expression"] = why
-        body = np.vstack([points[p] for p in emb.PARTS])
         in_img = ((body[:, 0] >= 0) & (body[:, 0] < req.width) & (body[:, 1] >= 0) & (body[:, 1] < req.height))
         visible = float((~inside_boxes(body[in_img], near)).mean()) if in_img.any() else 0.0
         notes["visibility"] = f"{1 - visible:.0%} of the body is behind nearer characters"
