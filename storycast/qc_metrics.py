@@ -4,7 +4,8 @@ and the score distributions for `dvc plots`.
 Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
-descriptor is compared with every template reference; top-1 is right when its own is closest.
+descriptor is compared with every template reference (`embedding.retrieval_distance`); top-1 is right
+when its own is closest.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storycast.judges.base import CHECKS
-from storycast.judges.embedding import distance, part_distances
+from storycast.judges.embedding import retrieval_distance, tone_quartiles
 
 BINS = 20
 
@@ -57,8 +58,10 @@ class ShardStats:
     def for_gallery(cls, refs) -> ShardStats:
         s = cls()
         ids = sorted(refs)
-        s.gallery = (ids, np.stack([refs[i].front.lab for i in ids]) if ids else None,
-                     np.stack([refs[i].back.lab for i in ids]) if ids else None)
+        front = np.stack([refs[i].front.lab for i in ids]) if ids else None
+        back = np.stack([refs[i].back.lab for i in ids]) if ids else None
+        s.gallery = (ids, front, back, tone_quartiles(front) if ids else None,
+                     tone_quartiles(back) if ids else None)
         return s
 
     def add(self, f: FrameStats) -> None:
@@ -91,10 +94,11 @@ class ShardStats:
             self._retrieve(cid, style, facing, desc)
 
     def _retrieve(self, cid, style, facing, desc) -> None:
-        ids, front, back = self.gallery or ([], None, None)
+        ids = self.gallery[0] if self.gallery else []
         if cid not in ids:
             return
-        d = distance(part_distances(desc, back if facing == "back" else front), cap=60.0)
+        view = 2 if facing == "back" else 1
+        d = retrieval_distance(desc, self.gallery[view], self.gallery[view + 2])
         own = d[ids.index(cid)]
         hit = bool(np.isfinite(own) and (d < own).sum() == 0)
         self.c["retrieval_crops"] += 1

@@ -14,7 +14,7 @@ from storycast.characters import sample_characters
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
 from storycast.judges.base import front_arms, own_cover
-from storycast.judges.embedding import _figures, _reduce, distance, part_distances, template_reference
+from storycast.judges.embedding import _figures, _reduce, retrieval_distance, template_reference, tone_quartiles
 from storycast.judges.limbs import FAR_ARM, LIMBS
 from storycast.judges.measured import MeasuredJudge
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
@@ -220,6 +220,7 @@ def retrieval_sample():
     ids = sorted(refs)
     front = np.stack([refs[i].front.lab for i in ids])
     back = np.stack([refs[i].back.lab for i in ids])
+    quartiles = {"front": tone_quartiles(front), "back": tone_quartiles(back)}
     hits = []
     for _, req in items:
         j = judge.judge(JudgeRequest(renderer.render_frame(req), req, {}, refs))
@@ -227,7 +228,8 @@ def retrieval_sample():
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
-            d = distance(part_distances(desc, back if c.facing == "back" else front), cap=60.0)
+            view = "back" if c.facing == "back" else "front"
+            d = retrieval_distance(desc, back if view == "back" else front, quartiles[view])
             hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
     return hits
 
@@ -239,10 +241,10 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     print(f"top-1 over {len(hits)} crops: {np.mean([h for _, h in hits]):.3f}; by style {by_style}")
     assert len(hits) >= 1000
     assert len(colour) >= 600 and np.mean(colour) >= 0.95
-    assert np.mean([h for _, h in hits]) >= 0.80
+    assert np.mean([h for _, h in hits]) >= 0.88                   # measured 0.928
 
 
-@pytest.mark.xfail(strict=True, reason="target not met for every style: ink (~35-50%) and small pixel-art "
-                                       "characters (~65-75%) keep the overall top-1 near 85-90%")
+@pytest.mark.xfail(strict=True, reason="target not met for every style: ink (~66%) and small pixel-art "
+                                       "characters (~78%) keep the overall top-1 near 93% here")
 def test_identity_retrieval_target_all_styles(retrieval_sample):
     assert np.mean([h for _, h in retrieval_sample]) >= 0.95

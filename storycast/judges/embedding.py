@@ -10,6 +10,7 @@ per-channel colour transform measured on calibration frames (`LIGHT_CORRECTION`)
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -305,3 +306,26 @@ def distance(parts: np.ndarray, cap: float = 40.0) -> np.ndarray:
     w = PART_WEIGHTS * ~np.isnan(parts)
     total = (np.minimum(np.nan_to_num(parts, nan=0.0), cap) * w).sum(-1)
     return np.where(w.sum(-1) > 0, total / np.maximum(w.sum(-1), 1e-9), np.inf)
+
+
+def tone_quartiles(lab: np.ndarray) -> np.ndarray:
+    """Lower and upper quartile of each part's lightness (..., 2, parts) from descriptor colours
+    (..., N_POINTS, 3); NaN where a part is unseen. How much of a part is light or dark: in ink,
+    where hatching density is a part's only colour, this is what tells two characters apart."""
+    lab = np.asarray(lab, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)          # all-NaN: an unseen part stays NaN
+        return np.stack([np.nanpercentile(lab[..., SLICES[p], 0], (25, 75), axis=-1) for p in PARTS], axis=-1)
+
+
+def retrieval_distance(crop: Descriptor, views: np.ndarray, view_quartiles: np.ndarray,
+                       cap: float = 60.0) -> np.ndarray:
+    """Distance of a crop to each reference view (V,): the part colour distance (`distance` of
+    `part_distances`) plus the weighted mean over parts of the mean gap between lightness quartiles
+    (`tone_quartiles` of the views, 2 x V x parts). The first sees which colours a part has, the
+    second how much of it is light or dark."""
+    gaps = np.abs(view_quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
+    gaps[:, ~crop.seen] = np.nan
+    w = PART_WEIGHTS * ~np.isnan(gaps)
+    tone = (np.minimum(np.nan_to_num(gaps, nan=0.0), cap) * w).sum(-1) / np.maximum(w.sum(-1), 1e-9)
+    return distance(part_distances(crop, views), cap=cap) + tone
