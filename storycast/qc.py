@@ -6,8 +6,9 @@ the params select (once per worker process); the renderer answers a redraw of th
 repaired without drawing it again (`editors.local_edit.Redraws`). `qc_shard` reads a story shard's rendered frames,
 frames, controls and the approved pool, rebuilds each frame's request
 (`storycast.render.frame_requests`), runs the loop (`storycast.qc_loop.run_frame`) and returns the
-`qc` rows (every attempt), the `qc_frames` rows (the final image: the rendered bytes when
-untouched, re-encoded when repaired or faulted) and the shard's statistics (`storycast.qc_metrics`).
+`qc` rows (every attempt), the `qc_frames` rows (the final image when the loop changed it,
+repaired or faulted; null when the rendered image passed untouched, so the render table's bytes
+are not stored twice) and the shard's statistics (`storycast.qc_metrics`).
 `sample_frames` builds frames without a pipeline (tests, calibration, benchmarks).
 """
 from __future__ import annotations
@@ -190,15 +191,15 @@ def qc_shard(shard) -> dict[str, bytes]:
             raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
         image = decode(raw["bytes"])
         renderer.start_frame(request, image)
-        return frame, request, raw, run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor,
+        return frame, request, run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor,
                                               tuner=tuner, templates=templates, references=refs, settings=settings,
                                               seed=p["seed"])
 
     items = frame_requests(frames, controls, chars, p["seed"], tuple(p["size"]))
-    for frame, request, raw, out in _in_order(loop, items, getattr(judge, "concurrency", 1)):
+    for frame, request, out in _in_order(loop, items, getattr(judge, "concurrency", 1)):
         qc_rows.extend(out.rows)
         frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
-                           "image": encode(out.image) if out.changed else {"bytes": raw["bytes"], "path": None},
+                           "image": encode(out.image) if out.changed else None,
                            "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds})
         sample = rng_for(p["seed"], "qc-retrieval", frame["frame_id"]).random() < p["retrieval_rate"]
         stats.add(FrameStats.of(out, request, sample))

@@ -1,7 +1,7 @@
 """Contact sheets for people who would rather look than read: a story's storyboard, a character's sheet.
 
-Images come from the built tables: frames from the QC stage when it has run (the released images),
-else straight from `render`; templates from `templates`.
+Images come from the built tables: frames from the QC stage where it changed them (the released
+images), else straight from `render`; templates from `templates`.
 """
 from __future__ import annotations
 
@@ -28,13 +28,21 @@ def _table(folder: str, column: str, values: list[str], columns: list[str] | Non
 
 
 def _images(folder: str, key: str, ids: list[str]) -> dict[str, Image.Image]:
+    """Decoded images by id; an id whose image is null (qc_frames: the render's) is left out."""
     rows = _table(folder, key, ids, [key, "image"])
-    return {r[key]: Image.open(io.BytesIO(r["image"]["bytes"])).convert("RGB") for r in rows}
+    return {r[key]: Image.open(io.BytesIO(r["image"]["bytes"])).convert("RGB") for r in rows if r["image"]}
 
 
 def _frame_images(frame_ids: list[str]) -> dict[str, Image.Image]:
-    folder = next((f for f in FRAME_SOURCES if Path(f).is_dir()), FRAME_SOURCES[-1])
-    return _images(folder, "frame_id", frame_ids)
+    """The released image of each frame: the QC stage's where it changed it, else the render's."""
+    if not any(Path(f).is_dir() for f in FRAME_SOURCES):
+        raise StorycastError(f"missing table {FRAME_SOURCES[-1]}: run `dvc repro` first")
+    out: dict[str, Image.Image] = {}
+    for folder in FRAME_SOURCES:
+        missing = [f for f in frame_ids if f not in out]
+        if missing and Path(folder).is_dir():
+            out.update(_images(folder, "frame_id", missing))
+    return out
 
 
 def _templates(character_ids: list[str]) -> dict[str, Image.Image]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import io
 import json
 import math
 import os
@@ -236,6 +237,16 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     assert sorted(r["frame_id"] for r in finals) == sorted(r["frame_id"] for r in frames)   # none dropped
     assert {r["frame_id"] for r in qc_rows} == {r["frame_id"] for r in finals}
     assert any(r["fault"] for r in qc_rows) and {r["qc_verdict"] for r in finals} <= {"pass", "fail"}
+    stored = {r["frame_id"] for r in finals if r["image"] is not None}     # the render's image is not copied
+    faulted = {r["frame_id"] for r in qc_rows if r["fault"]}
+    assert faulted <= stored <= faulted | {r["frame_id"] for r in qc_rows if r["action"] != "none"}
+    assert len(stored) < len(finals)
+    from storycast.show import _frame_images  # what `storycast show` draws
+    shown = _frame_images([r["frame_id"] for r in finals])
+    assert set(shown) == {r["frame_id"] for r in finals}
+    some = next(r for r in finals if r["image"] is not None)
+    assert np.array_equal(np.asarray(shown[some["frame_id"]]),
+                          np.asarray(Image.open(io.BytesIO(some["image"]["bytes"])).convert("RGB")))
     metrics = json.loads((built_copy / "metrics/qc.json").read_text())
     assert metrics["frames"] == len(frames) and metrics["detection"]["faulty_frames"] > 0
     assert set(metrics) >= {"first_pass_rate", "final_pass_rate", "rounds", "first_attempt_failures", "repairs",

@@ -107,6 +107,20 @@ def test_failed_frames_left_out_of_frames_but_kept_in_qc(built, tmp_path):
     assert failed == released_failed
 
 
+def test_released_images_are_the_loops_where_it_changed_them_else_the_renders(built):
+    """qc_frames stores an image only where the loop changed the render (null: the render's); the
+    release holds the final image of every frame either way."""
+    root, summary, _ = built
+    qc_rows = [r for f in sorted((root / "data/qc/frames").glob("*.parquet"))
+               for r in pq.read_table(f, columns=["frame_id", "image"]).to_pylist()]
+    untouched = {r["frame_id"] for r in qc_rows if r["image"] is None}
+    assert untouched and len(untouched) < len(qc_rows)
+    rows = [r for s in SPLITS for r in _rows(root / OUT, "frames", s, ["frame_id", "image"])]
+    assert rows and {r["frame_id"] for r in rows} & untouched
+    for r in rows:
+        assert r["image"]["bytes"] == summary["images"][r["frame_id"]], r["frame_id"]
+
+
 def test_card_parses_and_its_yaml_matches_the_data(built):
     from datasets import Features
     from huggingface_hub import DatasetCard
@@ -230,7 +244,8 @@ def test_foreign_files_are_refused_and_left_alone(built, tmp_path):
 
 @pytest.mark.parametrize("rel,stage", [("data/qc/frames", "qc"), ("data/templates/templates", "templates"),
                                        ("data/review/characters.parquet", "review"),
-                                       ("data/controls/posemaps", "controls")])
+                                       ("data/controls/posemaps", "controls"),
+                                       ("data/render/render", "render")])
 def test_missing_upstream_table_names_path_and_stage(built, tmp_path, rel, stage):
     root, _, _ = built
     work = tmp_path / "repo"
@@ -249,7 +264,7 @@ def test_failed_build_leaves_previous_release_and_no_staging(built, tmp_path):
     shard = sorted((work / "data/qc/frames").glob("*.parquet"))[-1]
     table = pq.read_table(shard)
     pq.write_table(table.slice(1), shard)  # one frame lost its QC row
-    with pytest.raises(StorycastError, match="has no row in .*rerun the qc stage"):
+    with pytest.raises(StorycastError, match=r"frame s\d+-\d+ of .*frames.*rerun the qc stage"):
         release(_params(), work)
     assert content_hash(work / OUT) == before
     assert not (work / "data" / ".release.staging").exists()

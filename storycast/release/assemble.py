@@ -52,6 +52,43 @@ def _conform(table: pa.Table, config: str) -> pa.Table:
     return pa.Table.from_arrays([table[n] for n in schema.names], schema=schema)
 
 
+class RenderedImages:
+    """The render table's images, read in step with the qc_frames rows of the same shard (the qc stage
+    writes its rows in the render table's order), whatever the batch boundaries of either file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._batches = inp.batches(path, "render", IMAGE_ROWS, ["frame_id", "image"])
+        self._pending: list[pa.Table] = []
+
+    def _next(self, n: int) -> pa.Table:
+        """The next `n` rows (fewer at the end of the file)."""
+        have = sum(t.num_rows for t in self._pending)
+        while have < n and (batch := next(self._batches, None)) is not None:
+            self._pending.append(pa.Table.from_batches([batch]))
+            have += batch.num_rows
+        if not self._pending:
+            return pa.table({"frame_id": pa.array([], pa.string())})
+        table = pa.concat_tables(self._pending)
+        self._pending = [table.slice(n)]
+        return table.slice(0, n)
+
+    def fill(self, batch: pa.Table, qc_path: Path) -> pa.Table:
+        """qc_frames rows with the rendered image where the loop left it untouched (null `image`)."""
+        rendered = self._next(batch.num_rows)
+        ids, drawn = batch["frame_id"].combine_chunks(), rendered["frame_id"].combine_chunks()
+        if not drawn.equals(ids):
+            k = next((i for i in range(len(ids)) if i >= len(drawn) or ids[i] != drawn[i]), 0)
+            other = drawn[k].as_py() if k < len(drawn) else "nothing"
+            raise StorycastError(f"frame {ids[k].as_py()} of {qc_path} is {other} in {self.path}: the qc stage "
+                                 "ran on other renders; rerun the qc stage")
+        image = batch["image"].combine_chunks()
+        if not image.null_count:
+            return batch
+        filled = pc.if_else(pc.is_null(image), rendered["image"].combine_chunks(), image)
+        return batch.set_column(batch.schema.get_field_index("image"), "image", filled)
+
+
 class Assembler:
     def __init__(self, staging: Path, split: Split, max_bytes: int, include_failed: bool,
                  storyboard_ids: list[str]):
@@ -114,9 +151,10 @@ class Assembler:
         qc = inp.read(inputs, "qc", files["qc"])
         released: set[str] = set()
         qc_ids: set[str] = set()
+        rendered = RenderedImages(files["render"])
         for batch in inp.batches(files["qc_frames"], "qc_frames", IMAGE_ROWS):
-            released.update(self._frames_batch(pa.Table.from_batches([batch]), frames, posemaps,
-                                               files, qc_ids))
+            batch = rendered.fill(pa.Table.from_batches([batch]), files["qc_frames"])
+            released.update(self._frames_batch(batch, frames, posemaps, files, qc_ids))
         missing = sorted(set(frames["frame_id"].to_pylist()) - qc_ids)
         if missing:
             raise StorycastError(f"frame {missing[0]} of {files['frames']} has no row in "

@@ -19,9 +19,10 @@ INPUTS = {
     "controls": ("data/controls/controls", "controls", "controls", True),
     "posemaps": ("data/controls/posemaps", "posemaps", "controls", True),
     "qc": ("data/qc/qc", "qc", "qc", True),
+    "render": ("data/render/render", "render", "render", True),
     "qc_frames": ("data/qc/frames", "qc_frames", "qc", True),
 }
-STORY_TABLES = ["stories", "frames", "controls", "posemaps", "qc", "qc_frames"]
+STORY_TABLES = ["stories", "frames", "controls", "posemaps", "render", "qc", "qc_frames"]
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,11 @@ def read(inputs: Inputs, name: str, path: Path | None = None, columns: list[str]
     return read_table(path or inputs.path(name), load_schema(INPUTS[name][1]), columns)
 
 
-def batches(path: Path, name: str, batch_size: int):
+def batches(path: Path, name: str, batch_size: int, columns: list[str] | None = None):
     """Stream a table's record batches (schema checked first): never the whole file in memory."""
     pf = pq.ParquetFile(path)
     check_arrow(pf.schema_arrow.empty_table(), load_schema(INPUTS[name][1]), str(path))
-    yield from pf.iter_batches(batch_size=batch_size)
+    yield from pf.iter_batches(batch_size=batch_size, columns=columns)
 
 
 def approved(inputs: Inputs):

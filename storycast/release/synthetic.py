@@ -63,9 +63,10 @@ def write_inputs(root: Path, characters: int = 24, stories: int = 12, shard_size
     for c in approved:
         by_style.setdefault(c["art_style"], []).append(c["character_id"])
     style_of = {c["character_id"]: c["art_style"] for c in approved}
-    summary = {"approved": [c["character_id"] for c in approved], "casts": {}, "failed": set(), "frames": 0}
+    summary = {"approved": [c["character_id"] for c in approved], "casts": {}, "failed": set(), "frames": 0,
+               "images": {}}
     for shard, start in enumerate(range(0, stories, shard_size)):
-        rows = {k: [] for k in ("stories", "frames", "controls", "posemaps", "qc", "qc_frames")}
+        rows = {k: [] for k in ("stories", "frames", "controls", "posemaps", "render", "qc", "qc_frames")}
         for j in range(start + 1, min(start + shard_size, stories) + 1):
             _story(j, approved, by_style, style_of, rng, nprng, frames, frame_px, posemap_px,
                    fail_rate, rows, summary)
@@ -73,6 +74,7 @@ def write_inputs(root: Path, characters: int = 24, stories: int = 12, shard_size
                                      ("frames", "stories/frames", "frames"),
                                      ("controls", "controls/controls", "controls"),
                                      ("posemaps", "controls/posemaps", "posemaps"),
+                                     ("render", "render/render", "render"),
                                      ("qc", "qc/qc", "qc"), ("qc_frames", "qc/frames", "qc_frames")):
             write_rows(rows[name], root / "data" / folder / shard_name(shard), load_schema(schema),
                        row_group_size=100)
@@ -126,9 +128,17 @@ def _story(j, approved, by_style, style_of, rng, nprng, nframes, frame_px, posem
                 "action": "none" if ok or a == rounds else "prompt_tuning",
                 "repair_by": "" if ok or a == rounds else "rules", "prompt_before": f"p{a}",
                 "prompt_after": f"p{a + 1}", "edited_region": [], "fault": ""})
+        drawn = noise_png(nprng, frame_px)
+        rows["render"].append({"frame_id": fid, "story_id": sid, "frame_index": f,
+                               "image": {"bytes": drawn, "path": None}, "prompt": f"p{fid}", "seed": j,
+                               "renderer": "procedural", "renderer_version": "1", "width": frame_px,
+                               "height": frame_px})
+        # The loop stores an image only where it changed the rendered one (null: the render's).
+        final = drawn if rounds == 0 else noise_png(nprng, frame_px)
         rows["qc_frames"].append({"frame_id": fid, "story_id": sid, "prompt": f"prompt of {fid}",
-                                  "image": {"bytes": noise_png(nprng, frame_px), "path": None},
+                                  "image": None if rounds == 0 else {"bytes": final, "path": None},
                                   "qc_verdict": "fail" if fail else "pass", "qc_rounds": rounds})
+        summary["images"][fid] = final
         summary["frames"] += 1
         if fail:
             summary["failed"].add(fid)
