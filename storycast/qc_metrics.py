@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storycast.judges.base import CHECKS
-from storycast.judges.embedding import retrieval_distance, tone_quartiles
+from storycast.judges.embedding import gallery, retrieval_distance
 
 BINS = 20
 
@@ -58,10 +58,7 @@ class ShardStats:
     def for_gallery(cls, refs) -> ShardStats:
         s = cls()
         ids = sorted(refs)
-        front = np.stack([refs[i].front.lab for i in ids]) if ids else None
-        back = np.stack([refs[i].back.lab for i in ids]) if ids else None
-        s.gallery = (ids, front, back, tone_quartiles(front) if ids else None,
-                     tone_quartiles(back) if ids else None)
+        s.gallery = (ids, gallery(refs, ids) if ids else {})
         return s
 
     def add(self, f: FrameStats) -> None:
@@ -94,11 +91,10 @@ class ShardStats:
             self._retrieve(cid, style, facing, desc)
 
     def _retrieve(self, cid, style, facing, desc) -> None:
-        ids = self.gallery[0] if self.gallery else []
+        ids, views = self.gallery or ([], {})
         if cid not in ids:
             return
-        view = 2 if facing == "back" else 1
-        d = retrieval_distance(desc, self.gallery[view], self.gallery[view + 2])
+        d = retrieval_distance(desc, views["back" if facing == "back" else "front"])
         own = d[ids.index(cid)]
         hit = bool(np.isfinite(own) and (d < own).sum() == 0)
         self.c["retrieval_crops"] += 1

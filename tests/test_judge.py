@@ -14,7 +14,7 @@ from storycast.characters import sample_characters
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
 from storycast.judges.base import front_arms, own_cover
-from storycast.judges.embedding import _figures, _reduce, retrieval_distance, template_reference, tone_quartiles
+from storycast.judges.embedding import _figures, _reduce, gallery, retrieval_distance, template_reference
 from storycast.judges.limbs import FAR_ARM, LIMBS
 from storycast.judges.measured import MeasuredJudge
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
@@ -218,9 +218,7 @@ def retrieval_sample():
     items = sample_frames(chars, 620, 304)
     judge = MeasuredJudge(THRESHOLDS)
     ids = sorted(refs)
-    front = np.stack([refs[i].front.lab for i in ids])
-    back = np.stack([refs[i].back.lab for i in ids])
-    quartiles = {"front": tone_quartiles(front), "back": tone_quartiles(back)}
+    views = gallery(refs, ids)
     hits = []
     for _, req in items:
         j = judge.judge(JudgeRequest(renderer.render_frame(req), req, {}, refs))
@@ -228,8 +226,7 @@ def retrieval_sample():
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
-            view = "back" if c.facing == "back" else "front"
-            d = retrieval_distance(desc, back if view == "back" else front, quartiles[view])
+            d = retrieval_distance(desc, views["back" if c.facing == "back" else "front"])
             hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
     return hits
 

@@ -318,14 +318,21 @@ def tone_quartiles(lab: np.ndarray) -> np.ndarray:
         return np.stack([np.nanpercentile(lab[..., SLICES[p], 0], (25, 75), axis=-1) for p in PARTS], axis=-1)
 
 
-def retrieval_distance(crop: Descriptor, views: np.ndarray, view_quartiles: np.ndarray,
-                       cap: float = 60.0) -> np.ndarray:
-    """Distance of a crop to each reference view (V,): the part colour distance (`distance` of
-    `part_distances`) plus the weighted mean over parts of the mean gap between lightness quartiles
-    (`tone_quartiles` of the views, 2 x V x parts). The first sees which colours a part has, the
-    second how much of it is light or dark."""
-    gaps = np.abs(view_quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
+def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per view ("front", "back"), the references' colours (V x N_POINTS x 3) and lightness quartiles
+    (`tone_quartiles`, 2 x V x parts), in the order of `ids`: what `retrieval_distance` compares with."""
+    out = {}
+    for view in ("front", "back"):
+        lab = np.stack([getattr(refs[i], view).lab for i in ids])
+        out[view] = (lab, tone_quartiles(lab))
+    return out
+
+
+def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray], cap: float = 60.0) -> np.ndarray:
+    """Distance of a crop to each reference view (V,) of one `gallery` entry: the part colour distance
+    (`distance` of `part_distances`) plus the same weighted mean over the parts' gaps between lightness
+    quartiles. The first sees which colours a part has, the second how much of it is light or dark."""
+    lab, quartiles = views
+    gaps = np.abs(quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
     gaps[:, ~crop.seen] = np.nan
-    w = PART_WEIGHTS * ~np.isnan(gaps)
-    tone = (np.minimum(np.nan_to_num(gaps, nan=0.0), cap) * w).sum(-1) / np.maximum(w.sum(-1), 1e-9)
-    return distance(part_distances(crop, views), cap=cap) + tone
+    return distance(part_distances(crop, lab), cap=cap) + distance(gaps, cap=cap)
