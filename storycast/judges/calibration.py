@@ -10,6 +10,8 @@ part's colour distance (CIELAB) to the nearest colour anywhere on its template; 
 distances are divided by it.
 SAME_PART_NOISE: the same, to the nearest colour of the same part on the template.
 EXPRESSION_MODEL: the expression discriminant (`storycast.judges.expression`), zlib + base64.
+The species and hair-style discriminants (`storycast.judges.head_shape`, 0.4 MB) are a file beside
+this one, `head_model.npz`, fitted by `benchmarks/calibrate_heads.py`.
 """
 from __future__ import annotations
 

@@ -65,19 +65,26 @@ def fit(rows: list[tuple[str, str, np.ndarray]], ridge: float = 0.1) -> dict:
     for view in VIEWS:
         X = np.stack([f for v, _, f in rows if v == view])
         y = np.array([vocab.EXPRESSIONS.index(e) for v, e, _ in rows if v == view])
-        mu = X.mean(axis=0)
-        means = np.stack([X[y == k].mean(axis=0) if (y == k).any() else mu for k in range(len(vocab.EXPRESSIONS))])
-        Xc = X - means[y]
-        Sw = Xc.T @ Xc / len(X)
-        Sw += ridge * np.eye(len(Sw)) * np.trace(Sw) / len(Sw)
-        Mc = means - mu
-        Sb = Mc.T @ Mc / len(Mc)
-        L = np.linalg.cholesky(Sw)
-        Li = np.linalg.inv(L)
-        vals, vecs = np.linalg.eigh(Li @ Sb @ Li.T)
-        W = Li.T @ vecs[:, ::-1][:, : len(vocab.EXPRESSIONS) - 1]   # whitened: W^T Sw W = I
-        model[view] = {"W": W.astype(np.float32), "means": (means @ W).astype(np.float32)}
+        W, means = lda(X, y, len(vocab.EXPRESSIONS), ridge)
+        model[view] = {"W": W.astype(np.float32), "means": means.astype(np.float32)}
     return model
+
+
+def lda(X: np.ndarray, y: np.ndarray, k: int, ridge: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Linear discriminant of `k` classes: projection W (D x k-1), whitened (W^T Sw W = I), and the
+    class means projected (k x k-1). A class without rows sits at the overall mean."""
+    mu = X.mean(axis=0)
+    means = np.stack([X[y == c].mean(axis=0) if (y == c).any() else mu for c in range(k)])
+    Xc = X - means[y]
+    Sw = Xc.T @ Xc / len(X)
+    Sw += ridge * np.eye(len(Sw)) * np.trace(Sw) / len(Sw)
+    Mc = means - mu
+    Sb = Mc.T @ Mc / len(Mc)
+    L = np.linalg.cholesky(Sw)
+    Li = np.linalg.inv(L)
+    vals, vecs = np.linalg.eigh(Li @ Sb @ Li.T)
+    W = Li.T @ vecs[:, ::-1][:, : k - 1]
+    return W, means @ W
 
 
 def margins(model: dict, view: str, f: np.ndarray, asked: str) -> tuple[float, str]:
@@ -109,13 +116,12 @@ def load() -> tuple[dict, float] | None:
     return model, float(data["scale"])
 
 
-def expression_fit(img: np.ndarray, c: CharacterControl, lighting: str, place: str,
-                   tone: str) -> tuple[float, str]:
-    """Score in [0, 1] (0.5 at the calibrated margin) and the expression the face reads as."""
+def expression_fit(face: np.ndarray | None, c: CharacterControl) -> tuple[float, str]:
+    """Score in [0, 1] (0.5 at the calibrated margin) and the expression the face reads as, from the
+    face's `features` (None: not measurable, the asked expression stands)."""
     loaded = load()
-    patch = face_patch(img, c, lighting, place, tone) if loaded else None
-    if patch is None:
+    if face is None or loaded is None:
         return 1.0, c.expression
     model, scale = loaded
-    margin, best = margins(model, view_of(c.facing), features(patch), c.expression)
+    margin, best = margins(model, view_of(c.facing), face, c.expression)
     return float(np.clip(1.0 - 0.5 * margin / scale, 0.0, 1.0)), best

@@ -1,0 +1,88 @@
+"""Fit the head-shape model (`storycast.judges.head_shape`) and write storycast/judges/head_model.npz.
+
+    python benchmarks/calibrate_heads.py             # fit, print held-out accuracy, write the model
+    python benchmarks/calibrate_heads.py --dry-run   # fit and print only
+
+Frame heads: the calibration faces of the expression model (characters seed 105, frames seed 106,
+nobody facing away), by view. Template heads: the front figure of 1,200 template sheets (characters
+seed 105, drawn at 1024 px and stored as the templates stage stores them). Characters whose number
+is a multiple of 4 are held out for the accuracy printed; the written model is fitted on all.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from bench_qc import _faces, _pool, _split  # noqa: E402
+
+from storycast.characters import sample_characters  # noqa: E402
+from storycast.judges import head_shape  # noqa: E402
+
+
+def _template_heads(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
+    from storycast.judges.embedding import _figures, _fit, _reduce
+    from storycast.render import decode, encode
+    from storycast.renderers.procedural import ProceduralRenderer
+
+    renderer, out = ProceduralRenderer(), []
+    for c in chars:
+        sheet = _reduce(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
+        fg, runs = _figures(sheet)
+        front = runs[int(np.argmax([fg[:, x0:x1].sum() for x0, x1 in runs]))]
+        kp, scale, _ = _fit(fg, front, "front")
+        out.append((c["character_id"], head_shape.template_face(sheet, kp, scale)))
+    return out
+
+
+def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
+    from storycast.qc import sample_frames
+
+    chars = sample_characters(1200, 105, 3)
+    spec = {c["character_id"]: c for c in chars}
+    frames = sample_frames(chars[:600], n_frames, 106, back_facing_rate=0.0)
+    with _pool(workers) as pool:
+        faces = [r for part in pool.map(_faces, _split(frames, workers)) for r in part]
+        sheets = [r for part in pool.map(_template_heads, _split(chars, workers)) for r in part]
+    out = [(view, spec[cid], f) for view, _, f, cid in faces]
+    out += [("template", spec[cid], f) for cid, f in sheets if f is not None]
+    return out
+
+
+def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]]) -> None:
+    held = [(k, s, f) for k, s, f in data if not int(s["character_id"][1:]) % 4]
+    model = head_shape.fit([(k, s, f) for k, s, f in data if int(s["character_id"][1:]) % 4])
+    hits = defaultdict(list)
+    for kind, spec, f in held:
+        for attr, labels in head_shape.ATTRIBUTES:
+            W, means = model[f"{kind}_{attr}"]
+            best = labels[int(np.argmin(((means - f @ W) ** 2).sum(axis=1)))]
+            hits[(kind, attr, spec["art_style"])].append(best == spec[attr])
+    for kind in head_shape.KINDS:
+        for attr, _ in head_shape.ATTRIBUTES:
+            mine = {s: v for (k, a, s), v in sorted(hits.items()) if (k, a) == (kind, attr)}
+            by_style = {s: round(float(np.mean(v)), 2) for s, v in mine.items()}
+            n = sum(len(v) for v in mine.values())
+            print(f"held out {kind:8s} {attr:10s} {n:4d} heads: {by_style}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--frames", type=int, default=3000, help="calibration frames drawn for frame heads")
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--dry-run", action="store_true")
+    a = ap.parse_args()
+    data = rows(a.workers, a.frames)
+    print(f"{len(data)} heads ({sum(k == 'template' for k, _, _ in data)} template sheets)")
+    held_out_accuracy(data)
+    if not a.dry_run:
+        head_shape.save(head_shape.fit(data))
+        print(f"wrote {head_shape.MODEL_FILE}")

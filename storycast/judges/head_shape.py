@@ -1,0 +1,122 @@
+"""What a head shows beyond its colours: its species and hair style, read from the face patch.
+
+In ink every colour becomes one of a few hatch densities, so part colours leave about half of the ink
+characters alike (`benchmarks/bench_retrieval_ceiling.py`); ears, beak, snout and the hair's outline
+tell them apart. Linear discriminants over the face patch's `expression.features` give class
+probabilities for species and for hair style, one pair per kind of image: frame heads seen from the
+front, frame heads in three-quarter view, and template sheets' front heads (daylight, plain backdrop,
+drawn larger). A crop and a template look alike as much as their probabilities overlap
+(`shape_distance`), which identity retrieval adds to the colour distance.
+
+Fitted on calibration characters by `benchmarks/calibrate_heads.py` and stored beside this module in
+`head_model.npz` (float16; too large for a constant in `calibration.py`); like the expression model
+it describes the embedded renderer's drawing.
+"""
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+import numpy as np
+
+from storycast import vocab
+from storycast.judges.expression import features, lda
+
+ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("species", tuple(vocab.SPECIES)), ("hair_style", tuple(vocab.HAIR_STYLES)))
+KINDS = ("front", "side", "template")        # frame heads by view, template sheets' front heads
+SIZE = sum(len(labels) for _, labels in ATTRIBUTES)
+TEMPERATURE = 3.0    # softens the discriminant's Gaussian posteriors: its classes overlap more than it says
+WEIGHT = 3.0         # per attribute, in the colour distance's units; picked on a calibration sample
+FLOOR = 1e-3         # no overlap at all costs -log(FLOOR) * WEIGHT, not infinity
+
+
+def kind_of(facing: str) -> str:
+    return "front" if facing == "front" else "side"
+
+
+# ---------------------------------------------------------------- the model
+def fit(rows: list[tuple[str, dict, np.ndarray]], ridge: float = 0.1) -> dict:
+    """Per kind and attribute, the discriminant (W, projected class means) from (kind, character
+    spec, face features) rows."""
+    model = {}
+    for kind in KINDS:
+        X = np.stack([f for k, _, f in rows if k == kind])
+        for attr, labels in ATTRIBUTES:
+            y = np.array([labels.index(spec[attr]) for k, spec, _ in rows if k == kind])
+            W, means = lda(X, y, len(labels), ridge)
+            model[f"{kind}_{attr}"] = (W.astype(np.float32), means.astype(np.float32))
+    return model
+
+
+MODEL_FILE = Path(__file__).with_name("head_model.npz")
+
+
+def save(model: dict, path: Path = MODEL_FILE) -> None:
+    """Write the model (float16) atomically: a half-written file never replaces a good one."""
+    arrays = {f"{key}_{part}": value.astype(np.float16)
+              for key, pair in model.items() for part, value in zip(("W", "means"), pair)}
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(path)
+
+
+@functools.cache
+def load() -> dict | None:
+    if not MODEL_FILE.exists():
+        return None
+    with np.load(MODEL_FILE) as data:
+        return {f"{kind}_{attr}": (data[f"{kind}_{attr}_W"].astype(np.float32),
+                                   data[f"{kind}_{attr}_means"].astype(np.float32))
+                for kind in KINDS for attr, _ in ATTRIBUTES}
+
+
+# ---------------------------------------------------------------- use
+def posteriors(face: np.ndarray | None, kind: str) -> np.ndarray:
+    """Species then hair-style probabilities (SIZE,) of a face's `expression.features`; NaN where
+    there is no face or no model."""
+    model = load()
+    if face is None or model is None:
+        return np.full(SIZE, np.nan)
+    out = []
+    for attr, _ in ATTRIBUTES:
+        W, means = model[f"{kind}_{attr}"]
+        z = face.astype(np.float32) @ W
+        logit = -0.5 * ((means - z) ** 2).sum(axis=1).astype(np.float64) / TEMPERATURE
+        p = np.exp(logit - logit.max())
+        out.append(p / p.sum())
+    return np.concatenate(out)
+
+
+def template_face(sheet: np.ndarray, kp: np.ndarray, scale: float) -> np.ndarray | None:
+    """The face features of a template sheet's front figure (RGB array at the reference size, the
+    standing skeleton fitted to it); None where the head runs off the sheet."""
+    from types import SimpleNamespace
+
+    from storycast.judges.expression import face_patch
+
+    patch = face_patch(sheet, SimpleNamespace(keypoints=kp, scale=scale, facing="front"))
+    return None if patch is None else features(patch)
+
+
+def template_shape(sheet: np.ndarray, kp: np.ndarray, scale: float) -> np.ndarray:
+    """Posteriors of a template sheet's front figure."""
+    return posteriors(template_face(sheet, kp, scale), "template")
+
+
+def shape_distance(crop: np.ndarray, templates: np.ndarray) -> np.ndarray:
+    """Per template (V,): WEIGHT x -log of how much the crop's and each template's probabilities
+    overlap, summed over species and hair style; 0 where either has no face."""
+    out = np.zeros(len(templates))
+    if crop is None or np.isnan(crop).any():
+        return out
+    start = 0
+    for _, labels in ATTRIBUTES:
+        part = slice(start, start + len(labels))
+        overlap = templates[:, part] @ crop[part]
+        out += np.where(np.isnan(overlap), 0.0, -np.log(np.maximum(np.nan_to_num(overlap), 0.0) + FLOOR))
+        start += len(labels)
+    return WEIGHT * out
