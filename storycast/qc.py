@@ -13,6 +13,7 @@ are not stored twice) and the shard's statistics (`storycast.qc_metrics`).
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import threading
@@ -25,7 +26,7 @@ from PIL import Image
 
 from storycast import vocab
 from storycast.editors.local_edit import Redraws
-from storycast.judges import make_judge
+from storycast.judges import head_shape, make_judge
 from storycast.judges.embedding import Descriptor, Reference, template_reference
 from storycast.qc_loop import QCSettings, run_frame
 from storycast.qc_metrics import FrameStats, ShardStats
@@ -41,6 +42,7 @@ def references_bytes(refs: dict[str, Reference]) -> bytes:
     for view in ("front", "back"):
         arrays[f"{view}_lab"] = np.array([getattr(refs[i], view).lab for i in ids], dtype=np.float32)
         arrays[f"{view}_seen"] = np.array([getattr(refs[i], view).seen for i in ids], dtype=bool)
+    arrays["front_shape"] = np.array([_shape(refs[i].front) for i in ids], dtype=np.float32).reshape(len(ids), -1)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     return buf.getvalue()
@@ -54,8 +56,13 @@ def references_load(paths) -> dict[str, Reference]:
         for k, cid in enumerate(data["ids"].tolist()):
             views = [Descriptor(data[f"{v}_lab"][k].astype(np.float64), data[f"{v}_seen"][k])
                      for v in ("front", "back")]
+            views[0] = dataclasses.replace(views[0], shape=data["front_shape"][k].astype(np.float64))
             out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
     return out
+
+
+def _shape(d: Descriptor) -> np.ndarray:
+    return d.shape if d.shape is not None else np.full(head_shape.SIZE, np.nan)
 
 
 def ref_shard(shard) -> dict[str, bytes]:

@@ -6,10 +6,13 @@ the pattern follows the pose, the facing and the scale) and box-averaged over a 
 (smoothing hatching, texture and patterns). The reference is the template sheet's front (and back)
 view, located from pixels alone: the sheet's tallest figure on its plain backdrop, fitted with the
 canonical standing skeleton. Frames lit at dusk or night are brought back to daylight with a
-per-channel colour transform measured on calibration frames (`LIGHT_CORRECTION`).
+per-channel colour transform measured on calibration frames (`LIGHT_CORRECTION`). Where the face is
+measurable, the descriptor also carries the head's shape (`head_shape`: species and hair style), which
+identity retrieval needs where colours are few (ink).
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -151,10 +154,12 @@ def sample_radius(scale: float) -> int:
 @dataclass(frozen=True)
 class Descriptor:
     """CIELAB colour (daylight-corrected) of every sample point (N_POINTS x 3, NaN where unseen),
-    and per part whether it was seen (enough of its points visible)."""
+    per part whether it was seen (enough of its points visible), and what the head's shape says
+    (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face)."""
 
     lab: np.ndarray
     seen: np.ndarray
+    shape: np.ndarray | None = None
 
     def part_median(self) -> np.ndarray:
         return np.array([np.nanmedian(self.lab[SLICES[p]], axis=0) if self.seen[i] else [np.nan] * 3
@@ -265,13 +270,15 @@ def _longest_runs(mask: np.ndarray) -> np.ndarray:
 
 def template_reference(image: Image.Image) -> Reference:
     """Describe a template sheet: its tallest figure is the front view, the rightmost the back."""
+    from storycast.judges.head_shape import template_shape  # head_shape builds on this module
+
     a = _reduce(image)
     fg, runs = _figures(a)
     if not runs:
         raise ValueError("template has no figure on its backdrop")
     front = runs[int(np.argmax([fg[:, x0:x1].sum() for x0, x1 in runs]))]
     kp, s, box = _fit(fg, front, "front")
-    front_d = describe(a, kp, s, "front")
+    front_d = dataclasses.replace(describe(a, kp, s, "front"), shape=template_shape(a, kp, s))
     back_run = runs[-1] if runs[-1] != front else front
     bkp, bs, _ = _fit(fg, back_run, "back")
     back_d = describe(a, bkp, bs, "back")
@@ -318,21 +325,35 @@ def tone_quartiles(lab: np.ndarray) -> np.ndarray:
         return np.stack([np.nanpercentile(lab[..., SLICES[p], 0], (25, 75), axis=-1) for p in PARTS], axis=-1)
 
 
-def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per view ("front", "back"), the references' colours (V x N_POINTS x 3) and lightness quartiles
-    (`tone_quartiles`, 2 x V x parts), in the order of `ids`: what `retrieval_distance` compares with."""
+def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per view ("front", "back"), the references' colours (V x N_POINTS x 3), lightness quartiles
+    (`tone_quartiles`, 2 x V x parts) and head shapes (V x head_shape.SIZE, of the front view: a crop
+    seen from behind shows no face), in the order of `ids`: what `retrieval_distance` compares with."""
+    from storycast.judges.head_shape import SIZE
+
+    shapes = np.stack([_shape(refs[i].front, SIZE) for i in ids]) if ids else np.zeros((0, SIZE))
     out = {}
     for view in ("front", "back"):
         lab = np.stack([getattr(refs[i], view).lab for i in ids])
-        out[view] = (lab, tone_quartiles(lab))
+        out[view] = (lab, tone_quartiles(lab), shapes)
     return out
 
 
-def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray], cap: float = 60.0) -> np.ndarray:
+def _shape(d: Descriptor, size: int) -> np.ndarray:
+    return d.shape if d.shape is not None and len(d.shape) == size else np.full(size, np.nan)
+
+
+def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray, np.ndarray],
+                       cap: float = 60.0) -> np.ndarray:
     """Distance of a crop to each reference view (V,) of one `gallery` entry: the part colour distance
-    (`distance` of `part_distances`) plus the same weighted mean over the parts' gaps between lightness
-    quartiles. The first sees which colours a part has, the second how much of it is light or dark."""
-    lab, quartiles = views
+    (`distance` of `part_distances`), plus the same weighted mean over the parts' gaps between lightness
+    quartiles, plus how unlike the heads' shapes are (`head_shape.shape_distance`). The first sees
+    which colours a part has, the second how much of it is light or dark, the third what colour
+    cannot: species and hair style (ink's hatching leaves few colours to tell characters apart)."""
+    from storycast.judges.head_shape import shape_distance
+
+    lab, quartiles, shapes = views
     gaps = np.abs(quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
     gaps[:, ~crop.seen] = np.nan
-    return distance(part_distances(crop, lab), cap=cap) + distance(gaps, cap=cap)
+    return (distance(part_distances(crop, lab), cap=cap) + distance(gaps, cap=cap)
+            + shape_distance(crop.shape, shapes))

@@ -20,12 +20,14 @@ A frame's score per check is its worst character's; a check fails under `qc.thre
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 
 import numpy as np
 from PIL import Image
 
 from storycast.judges import embedding as emb
+from storycast.judges import head_shape
 from storycast.judges.base import (
     CHECKS,
     Judgement,
@@ -42,7 +44,7 @@ from storycast.judges.base import (
 )
 from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE
 from storycast.judges.conditions import coarse, place_of, tone_of
-from storycast.judges.expression import expression_fit
+from storycast.judges.expression import expression_fit, face_patch, features
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.renderers.base import CharacterControl, FrameRequest
@@ -169,8 +171,9 @@ class MeasuredJudge:
         identity, parts, same, notes["identity"] = identity_score(desc, ref, req.art_style, self._trusted(ref))
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
-        expression, why = self._expression(img, req, c, near)
+        expression, why, face = self._expression(img, req, c, near)
         notes["expression"] = why
+        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, head_shape.kind_of(c.facing)))
         in_img = ((body[:, 0] >= 0) & (body[:, 0] < req.width) & (body[:, 1] >= 0) & (body[:, 1] < req.height))
         visible = float((~inside_boxes(body[in_img], near)).mean()) if in_img.any() else 0.0
         notes["visibility"] = f"{1 - visible:.0%} of the body is behind nearer characters"
@@ -185,17 +188,22 @@ class MeasuredJudge:
         notes["parts"], notes["same_parts"] = parts, same  # moved to details by judge()
         return {k: float(np.clip(v, 0.0, 1.0)) for k, v in scores.items()}, notes, desc
 
-    def _expression(self, img, req, c, near) -> tuple[float, str]:
+    def _expression(self, img, req, c, near) -> tuple[float, str, np.ndarray | None]:
+        """The expression score, why it is low, and the face's features (None: not measurable)."""
         hb = head_box(c)
         corners = np.array([[hb[0], hb[1]], [hb[2], hb[1]], [hb[0], hb[3]], [hb[2], hb[3]],
                             [(hb[0] + hb[2]) / 2, (hb[1] + hb[3]) / 2]])
         shown = box_fraction_inside(hb, req.width, req.height) * float((~inside_boxes(corners, near)).mean())
         if c.facing == "back":
-            return (1.0, "") if c.expression == "neutral" else (0.0, f"{c.expression} asked but seen from behind")
+            if c.expression == "neutral":
+                return 1.0, "", None
+            return 0.0, f"{c.expression} asked but seen from behind", None
         if shown < 1.0 or 0.2 * c.scale < self.min_face_px * coarse(req.art_style):
-            return shown, f"face not visible ({shown:.0%} of the head shown)"
-        fit, best = expression_fit(img, c, req.lighting, place_of(req.setting), tone_of(req.art_style))
-        return min(shown, fit), f"face reads {best}, not {c.expression}"
+            return shown, f"face not visible ({shown:.0%} of the head shown)", None
+        patch = face_patch(img, c, req.lighting, place_of(req.setting), tone_of(req.art_style))
+        face = None if patch is None else features(patch)
+        fit, best = expression_fit(face, c)
+        return min(shown, fit), f"face reads {best}, not {c.expression}", face
 
 
 def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
