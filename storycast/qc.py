@@ -172,7 +172,7 @@ def _in_order(fn, items, threads: int):
 # ---------------------------------------------------------------- the shard
 def qc_shard(shard) -> dict[str, bytes]:
     """The loop over one story shard (runs in a worker process)."""
-    from storycast.render import decode, encode, frame_requests
+    from storycast.render import decode_pixels, encode, frame_requests
 
     p = shard.payload
     qc = p["qc"]
@@ -196,11 +196,14 @@ def qc_shard(shard) -> dict[str, bytes]:
         raw = images.get(frame["frame_id"])
         if raw is None:
             raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
-        image = decode(raw["bytes"])
+        # Decoded to an array for the judge; the PIL image (for faults, repairs and the renderer's
+        # memory of this frame) is made from it, cheaper than copying a PIL decode's pixels out.
+        pixels = decode_pixels(raw["bytes"])
+        image = Image.fromarray(pixels)
         renderer.start_frame(request, image)
         return frame, request, run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor,
                                               tuner=tuner, templates=templates, references=refs, settings=settings,
-                                              seed=p["seed"])
+                                              seed=p["seed"], pixels=pixels)
 
     items = frame_requests(frames, controls, chars, p["seed"], tuple(p["size"]))
     for frame, request, out in _in_order(loop, items, getattr(judge, "concurrency", 1)):

@@ -103,16 +103,19 @@ def _row(frame: dict, attempt: int, judge_name: str, j: Judgement, prompt: str, 
 
 
 def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, renderer, editor,
-              templates, references, settings: QCSettings, seed: int, tuner=None) -> FrameOutcome:
+              templates, references, settings: QCSettings, seed: int, tuner=None,
+              pixels=None) -> FrameOutcome:
     """The loop for one frame; never raises for a judge or repair failure. `tuner`: an LLM prompt
-    tuner (`storycast.editors.llm_tuning`), None for the rule-based one alone."""
+    tuner (`storycast.editors.llm_tuning`), None for the rule-based one alone. `pixels`: `image`
+    as an RGB array when the caller decoded it so (`render.decode_pixels`): the judge reads it
+    while the image it judges is that one."""
     img, fault = inject(image, request, renderer, seed, settings.fault_rate, settings.faults)
     rendered = image
     req, rows, judgements = request, [], []
     previous, broken = None, set()
     attempt = 0
     while True:
-        j = _judge(judge, JudgeRequest(img, req, templates, references))
+        j = _judge(judge, JudgeRequest(img, req, templates, references, pixels if img is image else None))
         judgements.append(j)
         row = _row(frame, attempt, getattr(judge, "label", judge.name), j, req.prompt,
                    fault.label if fault and attempt == 0 else "")

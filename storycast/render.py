@@ -54,6 +54,22 @@ def decode(data: bytes):
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
+def decode_pixels(data: bytes) -> np.ndarray:
+    """The RGB pixels (h x w x 3 uint8, read-only) of an `Image` feature's bytes, as `decode` gives
+    them. A lossless WebP without alpha (what `encode` writes) is decoded by libwebp straight into
+    an array (imagecodecs): ~40% faster than PIL's decoder, and no PIL image to copy the pixels out
+    of; lossless means both give the same bytes. Anything else goes through `decode`."""
+    pixels = None
+    if data[:4] == b"RIFF" and data[8:16] == b"WEBPVP8L":
+        import imagecodecs
+
+        pixels = imagecodecs.webp_decode(data)
+    if pixels is None or pixels.ndim != 3 or pixels.shape[2] != 3:
+        pixels = np.array(decode(data))
+    pixels.flags.writeable = False      # shared by the judge's attempts: nobody may draw on it
+    return pixels
+
+
 def template_shard(shard) -> dict[str, bytes]:
     """Template sheets of one range of characters (runs in a worker process)."""
     characters_path, ids, seed, size, settings = shard.payload

@@ -26,6 +26,7 @@ from storycast.judges.embedding import template_reference
 from storycast.judges.measured import MeasuredJudge
 from storycast.qc import sample_frames
 from storycast.qc_loop import QCSettings, choose_repair, run_frame
+from storycast.render import decode, decode_pixels, encode
 from storycast.renderers.procedural import ProceduralRenderer
 from storycast.seeding import rng_for
 from storycast.tables import load_schema, to_arrow
@@ -144,6 +145,25 @@ def test_redraws_answer_the_frames_own_request_with_the_stored_render_and_change
     before = inner.drawn
     assert np.array_equal(np.asarray(cached.render_frame(equal)), np.asarray(images[0]))
     assert inner.drawn == before + 1
+
+
+def test_decoded_pixels_are_the_decoded_images_and_change_no_outcome(world):
+    renderer, refs, items, images = world
+    for image in images[:3] + [images[3].convert("RGBA")]:
+        raw = encode(image)["bytes"]
+        pixels = decode_pixels(raw)
+        assert not pixels.flags.writeable and np.array_equal(pixels, np.asarray(decode(raw)))
+    png = io.BytesIO()
+    images[0].save(png, format="PNG")
+    assert np.array_equal(decode_pixels(png.getvalue()), np.asarray(images[0]))
+    for i in range(6):
+        frame, req = items[i]
+        pixels = decode_pixels(encode(images[i])["bytes"])
+        a, b = (run_frame(frame, req, Image.fromarray(pixels), judge=MeasuredJudge(THRESHOLDS), renderer=renderer,
+                          editor=RerenderEditor(renderer), templates={}, references=refs,
+                          settings=dataclasses.replace(QCSettings(), fault_rate=0.5), seed=9, **kw)
+                for kw in ({}, {"pixels": pixels}))
+        assert a.rows == b.rows and np.array_equal(np.asarray(a.image), np.asarray(b.image))
 
 
 def test_choose_repair_follows_the_failing_checks():

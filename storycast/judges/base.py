@@ -63,6 +63,9 @@ class JudgeRequest:
     request: FrameRequest
     templates: Mapping[str, Image.Image]     # character id -> template sheet (may load lazily)
     references: Mapping[str, Any] | None = None  # judge-specific precomputed template features
+    # `image` as an RGB uint8 array when the caller has one already (the decoded render): judges
+    # reading pixels take it instead of copying them out of the PIL image again.
+    pixels: np.ndarray | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,9 @@ class MeasuredJudge:
     # ------------------------------------------------------------------ judging
     def judge(self, jr: JudgeRequest) -> Judgement:
         req = jr.request
-        img = np.asarray(jr.image.convert("RGB")) if isinstance(jr.image, Image.Image) else None
+        img = jr.pixels
+        if img is None and isinstance(jr.image, Image.Image):
+            img = np.asarray(jr.image.convert("RGB"))
         if img is None:
             return error_judgement(f"sanity: -: the image is a {type(jr.image).__name__}, not an image")
         refs = {}
