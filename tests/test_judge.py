@@ -14,9 +14,20 @@ from storycast.characters import sample_characters
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
 from storycast.judges.base import front_arms, own_cover
-from storycast.judges.embedding import _figures, _reduce, gallery, retrieval_distance, template_reference
+from storycast.judges.embedding import (
+    Descriptor,
+    Window,
+    _figures,
+    _reduce,
+    box_means,
+    gallery,
+    lab_distances,
+    part_distances,
+    retrieval_distance,
+    template_reference,
+)
 from storycast.judges.limbs import FAR_ARM, LIMBS
-from storycast.judges.measured import MeasuredJudge
+from storycast.judges.measured import MeasuredJudge, _part_distances
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.qc import sample_frames
 from storycast.renderers.base import CharacterControl
@@ -206,6 +217,43 @@ def test_fast_blotch_blocks_count_as_the_plain_definition(sample, kind):
     plain = _plain_noisy_blocks(img)
     assert np.array_equal(fast, plain)
     assert kind == "frame" or plain.any()          # the noisy cases do have noisy blocks
+
+
+def test_box_means_are_the_plain_clipped_box_averages():
+    rng = np.random.default_rng(11)
+    img = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    pts = np.vstack([rng.uniform(-5, 85, (40, 2)), [[0, 0], [79.4, 59.6], [40.5, 30.5]]])
+    for radius in (0, 1, 3):
+        for box in ((0, 0, 80, 60), (10, 5, 70, 50)):
+            means, inside = box_means(Window(img, box), pts, radius)
+            for (x, y), m, ok in zip(np.round(pts).astype(int), means, inside):
+                assert ok == (box[0] <= x < box[2] and box[1] <= y < box[3])
+                patch = img[max(y - radius, box[1]):min(y + radius + 1, box[3]),
+                            max(x - radius, box[0]):min(x + radius + 1, box[2])].reshape(-1, 3)
+                plain = patch.sum(axis=0, dtype=np.int64) / max(len(patch), 1) if ok else np.zeros(3)
+                assert m.tobytes() == plain.tobytes()
+
+
+def test_vectorised_colour_distances_are_the_plain_formulas(sample):
+    """Bit for bit: the judge's scores are compared with thresholds."""
+    rng = np.random.default_rng(12)
+    a, b = rng.normal(50, 40, (47, 3)), rng.normal(50, 40, (94, 3))
+    a[3], b[[5, 9]] = np.nan, np.nan
+    plain = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
+    assert lab_distances(a, b).tobytes() == plain.tobytes()
+    _, refs, items, images, _ = sample
+    judge = MeasuredJudge(THRESHOLDS)
+    for (_, req), image in list(zip(items, images))[:20]:
+        for cid, info in judge.judge(JudgeRequest(image, req, {}, refs)).details["characters"].items():
+            desc, ref = info["descriptor"], refs[cid]
+            lab = desc.lab.copy()
+            lab[rng.random(len(lab)) < 0.3] = np.nan            # unseen points, parts left with none
+            for d in (desc, Descriptor(lab, desc.seen)):
+                parts, same = _part_distances(d, ref)
+                views = np.stack([ref.front.lab, ref.back.lab])
+                plain_any = part_distances(d, views.reshape(1, -1, 3), any_part=True)[0]
+                plain_same = part_distances(d, views).min(axis=0)
+                assert parts.tobytes() == plain_any.tobytes() and same.tobytes() == plain_same.tobytes()
 
 
 # ---------------------------------------------------------------- identity retrieval

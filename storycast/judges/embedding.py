@@ -62,6 +62,15 @@ def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
                      200.0 * (f[..., 1] - f[..., 2])], axis=-1)
 
 
+def lab_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distances (N x M) between colours a (N x 3) and b (M x 3): the same floats as
+    `np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))`, whose sum over the last axis adds the three
+    squares left to right, but a channel at a time: numpy is slow on arrays whose last axis is 3."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    sq = (a[:, 0, None] - b[:, 0]) ** 2 + (a[:, 1, None] - b[:, 1]) ** 2 + (a[:, 2, None] - b[:, 2]) ** 2
+    return np.sqrt(sq)
+
+
 def light_correct(rgb: np.ndarray, lighting: str, place: str, tone: str = "colour") -> np.ndarray:
     """Undo a frame's lighting on sRGB colours (..., 3) with the measured per-channel curves."""
     curves = LIGHT_CURVES.get((lighting, place, tone))

@@ -80,7 +80,7 @@ def _absent_on_bones(img, req, c, bones, own, keep, radius) -> np.ndarray:
     if keep is not None:
         ok &= keep(pts)
         pok &= keep(probes)
-    d_own = np.sqrt(((lab[:, None] - own[None]) ** 2).sum(-1)).min(axis=1)
+    d_own = emb.lab_distances(lab, own).min(axis=1)
     d_side = np.sqrt(((plab.reshape(len(pts), -1, 3) - lab[:, None]) ** 2).sum(-1))
     d_side = np.where(pok.reshape(len(pts), -1), d_side, np.inf).min(axis=1)
     return ((d_own > ABSENT_DE) & (d_side < d_own - CLOSER_DE))[ok]
