@@ -141,23 +141,25 @@ def box_means(img, pts: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray
     bx0, by0, bx1, by1 = view.box
     xy = np.round(np.asarray(pts, dtype=np.float64).reshape(-1, 2)).astype(np.int64)
     n = len(xy)
-    # x and y together (N x 2 x K), few numpy calls: a call here samples from one to ~1000 points.
-    along = xy[:, :, None] + np.arange(-radius, radius + 1)
-    clipped = np.minimum(np.maximum(along, np.array([[bx0], [by0]])), np.array([[bx1 - 1], [by1 - 1]]))
+    # Offsets first (K x 2 x N), points last: numpy is slow on arrays whose last axis is short,
+    # and a call samples up to ~1000 points with boxes of 1 to ~15 pixels a side.
+    along = np.arange(-radius, radius + 1)[:, None, None] + xy.T
+    clipped = np.empty_like(along)
+    for axis, lo, hi in ((0, bx0, bx1 - 1), (1, by0, by1 - 1)):          # scalar bounds: numpy's fast loops
+        np.minimum(np.maximum(along[:, axis], lo), hi, out=clipped[:, axis])
     valid = clipped == along                                             # inside the window
-    inside = valid[:, :, radius].all(axis=1)                             # the point itself
-    # Flat pixel indices and `take`: several times faster than indexing with (ys, xs).
-    flat = ((clipped[:, 1] * view.img.shape[1])[:, :, None] + clipped[:, 0, None, :]).reshape(n, -1)
-    pix = view.pixels.take(flat, axis=0).astype(np.float64)            # N x K^2 x 3
-    # Sums as products with 0/1 weights: BLAS instead of numpy's slow reduction over the middle
-    # axis. Every partial sum is an integer far below 2^53, so the totals are exact, in any order.
-    if valid.all():
-        total = np.ones(flat.shape[1]) @ pix
-    else:                                                               # boxes cut by the edge
-        weight = (valid[:, 1, :, None] & valid[:, 0, None, :]).reshape(n, 1, -1).astype(np.float64)
-        total = np.matmul(weight, pix)[:, 0]
-    area = np.maximum(valid.sum(axis=2).prod(axis=1), 1)[:, None]
-    out = np.where(inside[:, None], total / area, 0.0)
+    inside = valid[radius].all(axis=0)                                   # the point itself
+    # Flat pixel indices (K rows x K columns x N) and `take`: several times faster than (ys, xs).
+    flat = (clipped[:, 1] * view.img.shape[1])[:, None] + clipped[None, :, 0]
+    ch = view.pixels.shape[1]
+    pix = view.pixels.take(flat.reshape(-1), axis=0).reshape(-1, n * ch)  # K^2 x 3N
+    if not valid.all():                                                 # boxes cut by the edge
+        pix = pix * (valid[:, None, 1] & valid[None, :, 0]).reshape(-1, n).repeat(ch, axis=1)
+    # Summed as float64 along the first axis (fast); every partial sum is an integer far below
+    # 2^53, so the totals are exact, in any order.
+    total = pix.astype(np.float64).sum(axis=0)                          # 3N: r g b of each point
+    area = np.maximum(valid.sum(axis=0).prod(axis=0), 1).repeat(ch)
+    out = np.where(inside.repeat(ch), total / area, 0.0).reshape(n, ch)
     return out, inside
 
 
