@@ -47,12 +47,22 @@ def noisy_blocks(code: np.ndarray) -> np.ndarray:
     BLOTCH_LEVELS distinct codes."""
     b = BLOTCH_BLOCK
     hb, wb = code.shape[0] // b, code.shape[1] // b
-    # A block holds at most as many distinct codes as runs along its rows: b + the changes inside them.
-    change = np.zeros(code.shape, dtype=np.uint8)
-    np.not_equal(code[:, 1:], code[:, :-1], out=change[:, 1:].view(bool))
-    change[:, ::b] = 0                                  # a change across a block edge is not inside one
-    per_col = np.add.reduce(change.reshape(hb, b, wb * b), axis=1, dtype=np.uint8)
-    runs = np.add.reduce(per_col.reshape(hb, wb, b), axis=2, dtype=np.uint8).astype(np.int32) + b
+    # A block holds at most as many distinct codes as runs along its rows: b + the changes inside
+    # them. Changes along the flattened image (one contiguous pass, several times faster than row
+    # by row); a row's first pixel, compared with the previous row's last, is on a block edge.
+    flat = code.reshape(-1)
+    change = np.empty(flat.size, dtype=np.uint8)
+    change[0] = 0
+    np.not_equal(flat[1:], flat[:-1], out=change[1:].view(bool))
+    # Each block row's b = 8 flags are the bytes of one word: summed over the block's rows byte by
+    # byte (at most 8 each), the first byte (changes across the block's left edge) masked off, and
+    # the bytes added up by a multiplication.
+    words = change.view("<u8").reshape(hb, b, wb)                   # BLOTCH_BLOCK = 8: a word a block row
+    rows = words[:, 0].copy()
+    for r in range(1, b):
+        rows += words[:, r]
+    rows &= np.uint64(0xFFFFFFFFFFFFFF00)
+    runs = ((rows * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.int32) + b
     noisy = np.zeros((hb, wb), dtype=np.int32)
     maybe = np.nonzero(runs > BLOTCH_LEVELS)
     if len(maybe[0]):
