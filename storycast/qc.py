@@ -182,13 +182,15 @@ def qc_shard(shard) -> dict[str, bytes]:
         renderer, editor = Serialized(renderer, lock), Serialized(editor, lock)
     settings = QCSettings.from_params(qc)
     refs = per_worker("references", json.dumps(p["refs"]), lambda: references_load(p["refs"]))   # read-only
+    # The retrieval gallery of all references (~1.3 s at paper scale): once per worker as well.
+    made = per_worker("gallery", json.dumps(p["refs"]), lambda: ShardStats.gallery_of(refs))
     chars = {r["character_id"]: r for r in pq.read_table(p["pool"]).to_pylist() if r["review_status"] == "approved"}
     templates = LazyTemplates(p["templates"], set(chars))
     frames = pq.read_table(p["frames"]).to_pylist()
     controls = pq.read_table(p["controls"]).to_pylist()
     rendered = pq.read_table(p["render"], columns=["frame_id", "image"])
     images = dict(zip(rendered["frame_id"].to_pylist(), rendered["image"].to_pylist()))
-    stats = ShardStats.for_gallery(refs)
+    stats = ShardStats.for_gallery(refs, made)
     qc_rows, frame_rows = [], []
 
     def loop(item):

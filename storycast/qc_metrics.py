@@ -55,11 +55,17 @@ class ShardStats:
         self.gallery = None
 
     @classmethod
-    def for_gallery(cls, refs) -> ShardStats:
+    def for_gallery(cls, refs, made: tuple | None = None) -> ShardStats:
+        """Stats retrieving crops among `refs`; `made`: their `gallery_of`, when made already."""
         s = cls()
-        ids = sorted(refs)
-        s.gallery = (ids, gallery(refs, ids) if ids else {})
+        s.gallery = cls.gallery_of(refs) if made is None else made
         return s
+
+    @staticmethod
+    def gallery_of(refs) -> tuple:
+        """(sorted ids, `embedding.gallery` of them): read only, so shards may share it."""
+        ids = sorted(refs)
+        return ids, gallery(refs, ids) if ids else {}
 
     def add(self, f: FrameStats) -> None:
         c = self.c
