@@ -100,7 +100,7 @@ class ShardStats:
         ids, views = self.gallery or ([], {})
         if cid not in ids:
             return
-        d = retrieval_distance(desc, views["back" if facing == "back" else "front"])
+        d = retrieval_distance(desc, views["back" if facing == "back" else "front"], style)
         own = d[ids.index(cid)]
         hit = bool(np.isfinite(own) and (d < own).sum() == 0)
         self.c["retrieval_crops"] += 1

@@ -60,14 +60,15 @@ def test_frame_heads_of_ink_characters_show_their_species(sheets):
     assert len(right) >= 30 and np.mean(right) >= 0.7     # held out at calibration: 0.85-0.91
 
 
-def test_shape_distance_prefers_the_same_species_and_ignores_missing_faces():
+def test_shape_distance_prefers_the_same_species_in_ink_and_ignores_missing_faces():
     fox, cat = np.zeros(head_shape.SIZE), np.zeros(head_shape.SIZE)
     species = head_shape.ATTRIBUTES[0][1]
     fox[species.index("fox")] = cat[species.index("cat")] = 1.0
     fox[len(species)] = cat[len(species)] = 1.0                         # same hair style
-    d = head_shape.shape_distance(fox, np.stack([fox, cat, np.full(head_shape.SIZE, np.nan)]))
+    d = head_shape.shape_distance(fox, np.stack([fox, cat, np.full(head_shape.SIZE, np.nan)]), "ink")
     assert d[0] < d[1] and d[2] == 0.0
-    assert not head_shape.shape_distance(np.full(head_shape.SIZE, np.nan), np.stack([fox, cat])).any()
+    assert not head_shape.shape_distance(np.full(head_shape.SIZE, np.nan), np.stack([fox, cat]), "ink").any()
+    assert not head_shape.shape_distance(fox, np.stack([fox, cat]), "pastel").any()    # colour tells them apart
 
 
 def test_references_keep_the_head_shape_through_their_file(sheets, tmp_path):

@@ -274,7 +274,7 @@ def retrieval_sample():
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
-            d = retrieval_distance(desc, views["back" if c.facing == "back" else "front"])
+            d = retrieval_distance(desc, views["back" if c.facing == "back" else "front"], req.art_style)
             hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
     return hits
 

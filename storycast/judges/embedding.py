@@ -360,17 +360,18 @@ def _shape(d: Descriptor, size: int) -> np.ndarray:
     return d.shape if d.shape is not None and len(d.shape) == size else np.full(size, np.nan)
 
 
-def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray, np.ndarray],
+def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray, np.ndarray], style: str,
                        cap: float = 60.0) -> np.ndarray:
     """Distance of a crop to each reference view (V,) of one `gallery` entry: the part colour distance
     (`distance` of `part_distances`), plus the same weighted mean over the parts' gaps between lightness
-    quartiles, plus how unlike the heads' shapes are (`head_shape.shape_distance`). The first sees
-    which colours a part has, the second how much of it is light or dark, the third what colour
-    cannot: species and hair style (ink's hatching leaves few colours to tell characters apart)."""
+    quartiles, plus, in the art styles that need it, how unlike the heads' shapes are
+    (`head_shape.shape_distance`). The first sees which colours a part has, the second how much of it
+    is light or dark, the third what colour cannot: species and hair style (ink's hatching leaves few
+    colours to tell characters apart)."""
     from storycast.judges.head_shape import shape_distance
 
     lab, quartiles, shapes = views
     gaps = np.abs(quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
     gaps[:, ~crop.seen] = np.nan
     return (distance(part_distances(crop, lab), cap=cap) + distance(gaps, cap=cap)
-            + shape_distance(crop.shape, shapes))
+            + shape_distance(crop.shape, shapes, style))

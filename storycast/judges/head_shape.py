@@ -6,7 +6,7 @@ tell them apart. Linear discriminants over the face patch's `expression.features
 probabilities for species and for hair style, one pair per kind of image: frame heads seen from the
 front, frame heads in three-quarter view, and template sheets' front heads (daylight, plain backdrop,
 drawn larger). A crop and a template look alike as much as their probabilities overlap
-(`shape_distance`), which identity retrieval adds to the colour distance.
+(`shape_distance`), which identity retrieval adds to the colour distance in ink.
 
 Fitted on calibration characters by `benchmarks/calibrate_heads.py` and stored beside this module in
 `head_model.npz` (float16; too large for a constant in `calibration.py`); like the expression model
@@ -29,6 +29,10 @@ KINDS = ("front", "side", "template")        # frame heads by view, template she
 SIZE = sum(len(labels) for _, labels in ATTRIBUTES)
 TEMPERATURE = 3.0    # softens the discriminant's Gaussian posteriors: its classes overlap more than it says
 WEIGHT = 3.0         # per attribute, in the colour distance's units; picked on a calibration sample
+# Styles whose retrieval adds the head shape: where colour cannot tell characters apart (ink, see
+# benchmarks/bench_retrieval_ceiling.py). Elsewhere colour already does, and at paper scale the shape
+# term cost 0.7-2 points (flat and painterly heads read least well).
+SHAPE_STYLES = frozenset({"ink"})
 FLOOR = 1e-3         # no overlap at all costs -log(FLOOR) * WEIGHT, not infinity
 
 
@@ -107,11 +111,12 @@ def template_shape(sheet: np.ndarray, kp: np.ndarray, scale: float) -> np.ndarra
     return posteriors(template_face(sheet, kp, scale), "template")
 
 
-def shape_distance(crop: np.ndarray, templates: np.ndarray) -> np.ndarray:
+def shape_distance(crop: np.ndarray, templates: np.ndarray, style: str) -> np.ndarray:
     """Per template (V,): WEIGHT x -log of how much the crop's and each template's probabilities
-    overlap, summed over species and hair style; 0 where either has no face."""
+    overlap, summed over species and hair style; 0 where either has no face or the crop's art style
+    is not in SHAPE_STYLES."""
     out = np.zeros(len(templates))
-    if crop is None or np.isnan(crop).any():
+    if style not in SHAPE_STYLES or crop is None or np.isnan(crop).any():
         return out
     start = 0
     for _, labels in ATTRIBUTES:
