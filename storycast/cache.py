@@ -44,8 +44,8 @@ def _code_files(stage: str) -> list[Path]:
 
         spec = (yaml.safe_load(dvc_yaml.read_text()).get("stages") or {}).get(stage) or {}
         deps = [d for d in spec.get("deps", []) if isinstance(d, str) and not d.startswith(("data/", "$"))]
-    if not deps:  # used as a library, outside a pipeline checkout: the whole package
-        return sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    if not deps:  # used as a library, outside a pipeline checkout: the whole package, fitted models too
+        return sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".npz") and "__pycache__" not in p.parts)
     files = []
     for dep in deps:
         path = Path(dep)

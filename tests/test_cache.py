@@ -1,4 +1,4 @@
-"""The shard cache's garbage collection: what `storycast cache gc` keeps and removes."""
+"""The shard cache: what `storycast cache gc` keeps and removes, and what keys a stage's shards."""
 from storycast.cache import ShardCache, garbage_collect
 
 
@@ -30,3 +30,14 @@ def test_gc_keeps_entries_data_uses_or_the_last_run_used(tmp_path):
     assert {p.name for p in (root / "qc").iterdir() if p.is_dir()} == {"published", "references"}
     assert {p.name for p in (root / "render").iterdir() if p.is_dir()} == {"in_data"}
     assert cache.get("published", ["qc.parquet"]) is not None and cache.get("references", ["refs.npz"]) is not None
+
+
+def test_code_version_outside_a_pipeline_covers_fitted_model_files(tmp_path, monkeypatch):
+    """Used as a library (no dvc.yaml), a stage's shards are keyed by the whole package, the judge's
+    fitted model file included: a refit must not reuse shards judged by the old model."""
+    from storycast import cache
+
+    monkeypatch.chdir(tmp_path)
+    files = cache._code_files("qc")
+    assert any(p.name == "head_model.npz" for p in files)
+    assert any(p.name == "measured.py" for p in files) and not any(p.suffix == ".pyc" for p in files)
