@@ -29,16 +29,14 @@ from storycast.judges import head_shape  # noqa: E402
 
 
 def _template_heads(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
-    from storycast.judges.embedding import _figures, _fit, _reduce
+    from storycast.judges.embedding import _figures, _reduce, front_figure
     from storycast.render import decode, encode
     from storycast.renderers.procedural import ProceduralRenderer
 
     renderer, out = ProceduralRenderer(), []
     for c in chars:
         sheet = _reduce(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
-        fg, runs = _figures(sheet)
-        front = runs[int(np.argmax([fg[:, x0:x1].sum() for x0, x1 in runs]))]
-        kp, scale, _ = _fit(fg, front, "front")
+        _, kp, scale, _ = front_figure(*_figures(sheet))
         out.append((c["character_id"], head_shape.template_face(sheet, kp, scale)))
     return out
 

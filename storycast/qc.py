@@ -42,7 +42,8 @@ def references_bytes(refs: dict[str, Reference]) -> bytes:
     for view in ("front", "back"):
         arrays[f"{view}_lab"] = np.array([getattr(refs[i], view).lab for i in ids], dtype=np.float32)
         arrays[f"{view}_seen"] = np.array([getattr(refs[i], view).seen for i in ids], dtype=bool)
-    arrays["front_shape"] = np.array([_shape(refs[i].front) for i in ids], dtype=np.float32).reshape(len(ids), -1)
+    arrays["front_shape"] = np.array([head_shape.shape_of(refs[i].front) for i in ids],
+                                     dtype=np.float32).reshape(len(ids), -1)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     return buf.getvalue()
@@ -59,10 +60,6 @@ def references_load(paths) -> dict[str, Reference]:
             views[0] = dataclasses.replace(views[0], shape=data["front_shape"][k].astype(np.float64))
             out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
     return out
-
-
-def _shape(d: Descriptor) -> np.ndarray:
-    return d.shape if d.shape is not None else np.full(head_shape.SIZE, np.nan)
 
 
 def ref_shard(shard) -> dict[str, bytes]:

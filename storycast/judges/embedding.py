@@ -42,6 +42,7 @@ PARTS: tuple[str, ...] = ("hair", "face", "torso", "upper_arms", "forearms", "th
 SIZES: tuple[int, ...] = (3, 6, 12, 6, 6, 6, 6, 2)          # sample points per part
 SLICES = {p: slice(sum(SIZES[:i]), sum(SIZES[: i + 1])) for i, p in enumerate(PARTS)}
 N_POINTS = sum(SIZES)
+PART_OF = np.repeat(np.arange(len(PARTS)), SIZES)          # each sample point's part, in `describe` order
 # Face sample points in head radii (x across towards the facing, y down): clear of eyes and mouth.
 FACE_FRONT = ((0.0, 0.32), (-0.78, 0.12), (0.78, 0.12), (0.0, 0.85), (-0.6, 0.7), (0.6, 0.7))
 FACE_SIDE = ((0.3, 0.32), (-0.45, 0.25), (-0.45, -0.1), (0.2, 0.85), (-0.5, 0.6), (-0.7, 0.2))
@@ -285,6 +286,14 @@ def _longest_runs(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def front_figure(fg: np.ndarray, runs: list[tuple[int, int]]) -> tuple[tuple[int, int], np.ndarray, float, tuple]:
+    """A sheet's front view (its largest figure, of `_figures`): its column run, the standing
+    skeleton fitted to it, that skeleton's scale and the figure's extent."""
+    front = runs[int(np.argmax([fg[:, x0:x1].sum() for x0, x1 in runs]))]
+    kp, scale, box = _fit(fg, front, "front")
+    return front, kp, scale, box
+
+
 def template_reference(image: Image.Image) -> Reference:
     """Describe a template sheet: its tallest figure is the front view, the rightmost the back."""
     from storycast.judges.head_shape import template_shape  # head_shape builds on this module
@@ -293,8 +302,7 @@ def template_reference(image: Image.Image) -> Reference:
     fg, runs = _figures(a)
     if not runs:
         raise ValueError("template has no figure on its backdrop")
-    front = runs[int(np.argmax([fg[:, x0:x1].sum() for x0, x1 in runs]))]
-    kp, s, box = _fit(fg, front, "front")
+    front, kp, s, box = front_figure(fg, runs)
     front_d = dataclasses.replace(describe(a, kp, s, "front"), shape=template_shape(a, kp, s))
     back_run = runs[-1] if runs[-1] != front else front
     bkp, bs, _ = _fit(fg, back_run, "back")
@@ -346,18 +354,14 @@ def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple[np.nd
     """Per view ("front", "back"), the references' colours (V x N_POINTS x 3), lightness quartiles
     (`tone_quartiles`, 2 x V x parts) and head shapes (V x head_shape.SIZE, of the front view: a crop
     seen from behind shows no face), in the order of `ids`: what `retrieval_distance` compares with."""
-    from storycast.judges.head_shape import SIZE
+    from storycast.judges.head_shape import SIZE, shape_of
 
-    shapes = np.stack([_shape(refs[i].front, SIZE) for i in ids]) if ids else np.zeros((0, SIZE))
+    shapes = np.stack([shape_of(refs[i].front) for i in ids]) if ids else np.zeros((0, SIZE))
     out = {}
     for view in ("front", "back"):
         lab = np.stack([getattr(refs[i], view).lab for i in ids])
         out[view] = (lab, tone_quartiles(lab), shapes)
     return out
-
-
-def _shape(d: Descriptor, size: int) -> np.ndarray:
-    return d.shape if d.shape is not None and len(d.shape) == size else np.full(size, np.nan)
 
 
 def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray, np.ndarray], style: str,

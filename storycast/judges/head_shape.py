@@ -25,7 +25,7 @@ from storycast.judges.expression import features, lda
 
 ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("species", tuple(vocab.SPECIES)), ("hair_style", tuple(vocab.HAIR_STYLES)))
-KINDS = ("front", "side", "template")        # frame heads by view, template sheets' front heads
+KINDS = ("front", "side", "template")        # frame heads by `expression.view_of`, template sheets' front heads
 SIZE = sum(len(labels) for _, labels in ATTRIBUTES)
 TEMPERATURE = 3.0    # softens the discriminant's Gaussian posteriors: its classes overlap more than it says
 WEIGHT = 3.0         # per attribute, in the colour distance's units; picked on a calibration sample
@@ -34,10 +34,6 @@ WEIGHT = 3.0         # per attribute, in the colour distance's units; picked on 
 # term cost 0.7-2 points (flat and painterly heads read least well).
 SHAPE_STYLES = frozenset({"ink"})
 FLOOR = 1e-3         # no overlap at all costs -log(FLOOR) * WEIGHT, not infinity
-
-
-def kind_of(facing: str) -> str:
-    return "front" if facing == "front" else "side"
 
 
 # ---------------------------------------------------------------- the model
@@ -95,6 +91,11 @@ def posteriors(face: np.ndarray | None, kind: str) -> np.ndarray:
     return np.concatenate(out)
 
 
+def shape_of(d) -> np.ndarray:
+    """A descriptor's head shape, NaN where it has none (no measurable face)."""
+    return d.shape if d.shape is not None and len(d.shape) == SIZE else np.full(SIZE, np.nan)
+
+
 def template_face(sheet: np.ndarray, kp: np.ndarray, scale: float) -> np.ndarray | None:
     """The face features of a template sheet's front figure (RGB array at the reference size, the
     standing skeleton fitted to it); None where the head runs off the sheet."""
@@ -122,6 +123,7 @@ def shape_distance(crop: np.ndarray, templates: np.ndarray, style: str) -> np.nd
     for _, labels in ATTRIBUTES:
         part = slice(start, start + len(labels))
         overlap = templates[:, part] @ crop[part]
-        out += np.where(np.isnan(overlap), 0.0, -np.log(np.maximum(np.nan_to_num(overlap), 0.0) + FLOOR))
+        known = ~np.isnan(overlap)
+        out[known] -= np.log(np.maximum(overlap[known], 0.0) + FLOOR)
         start += len(labels)
     return WEIGHT * out

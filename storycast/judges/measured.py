@@ -44,7 +44,7 @@ from storycast.judges.base import (
 )
 from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE
 from storycast.judges.conditions import coarse, place_of, tone_of
-from storycast.judges.expression import expression_fit, face_patch, features
+from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.renderers.base import CharacterControl, FrameRequest
@@ -52,7 +52,7 @@ from storycast.renderers.base import CharacterControl, FrameRequest
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
-IDENTITY_ROWS = np.repeat(IDENTITY_PARTS, emb.SIZES)       # their sample points, in `describe` order
+IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                                # bench_qc --calibrate
@@ -175,7 +175,7 @@ class MeasuredJudge:
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
         notes["expression"] = why
-        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, head_shape.kind_of(c.facing)))
+        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, view_of(c.facing)))
         in_img = ((body[:, 0] >= 0) & (body[:, 0] < req.width) & (body[:, 1] >= 0) & (body[:, 1] < req.height))
         visible = float((~inside_boxes(body[in_img], near)).mean()) if in_img.any() else 0.0
         notes["visibility"] = f"{1 - visible:.0%} of the body is behind nearer characters"
@@ -238,8 +238,8 @@ def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
     d = np.where(np.isnan(d), np.inf, d)
     # Per point: nearest colour of any part, of its own part in the front view, in the back view.
     own = [np.minimum.reduceat(d[:, v * emb.N_POINTS:(v + 1) * emb.N_POINTS], _PART_STARTS, axis=1)
-           [_POINTS, _PART_OF] for v in (0, 1)]
-    seen = ~np.isnan(desc.lab[:, 0]) & desc.seen[_PART_OF]
+           [_POINTS, emb.PART_OF] for v in (0, 1)]
+    seen = ~np.isnan(desc.lab[:, 0]) & desc.seen[emb.PART_OF]
     med = _part_medians(np.stack([d.min(axis=1), *own]), seen)
     parts, same = med[0], np.minimum(med[1], med[2])
     parts[~np.isfinite(parts)] = np.nan
@@ -247,7 +247,6 @@ def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
     return parts, same
 
 
-_PART_OF = np.repeat(np.arange(len(emb.PARTS)), emb.SIZES)                 # each sample point's part
 _PART_STARTS = np.cumsum((0,) + emb.SIZES[:-1])
 _POINTS = np.arange(emb.N_POINTS)
 # Points of each part as rows (parts x largest part), padded with -1.
