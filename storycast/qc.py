@@ -64,13 +64,15 @@ def references_load(paths) -> dict[str, Reference]:
 
 def ref_shard(shard) -> dict[str, bytes]:
     """Judge references of one shard of template sheets (runs in a worker process)."""
+    from storycast.render import decode_pixels
+
     (path,) = shard.payload
     table = pq.read_table(path, columns=["character_id", "image"])
     refs = {}
     for cid, image in zip(table["character_id"].to_pylist(), table["image"].to_pylist()):
         try:
-            refs[cid] = template_reference(Image.open(io.BytesIO(image["bytes"])))
-        except ValueError:
+            refs[cid] = template_reference(decode_pixels(image["bytes"]))
+        except (ValueError, OSError, RuntimeError):    # no figure; not an image (PIL); bad WebP data
             continue          # an unreadable sheet: frames showing this character fail with a reason
     return {"refs.npz": references_bytes(refs)}
 

@@ -166,6 +166,31 @@ def test_decoded_pixels_are_the_decoded_images_and_change_no_outcome(world):
         assert a.rows == b.rows and np.array_equal(np.asarray(a.image), np.asarray(b.image))
 
 
+def test_template_references_from_stored_sheets_skip_unreadable_ones(world, tmp_path):
+    import pyarrow as pa
+
+    from storycast.executor import Shard
+    from storycast.qc import ref_shard, references_load
+
+    renderer, refs, items, images = world
+    chars = sample_characters(3, 404, 3)
+    sheets = [renderer.render_template(c, 512, 3) for c in chars]
+    stored = [encode(s)["bytes"] for s in sheets]
+    stored[1] = stored[1][:60]                       # a WebP cut short: libwebp cannot read it
+    rows = {"character_id": [c["character_id"] for c in chars] + ["c99999"],
+            "image": [{"bytes": b, "path": None} for b in stored] + [{"bytes": b"not an image", "path": None}]}
+    path = tmp_path / "shard-00000.parquet"
+    pq.write_table(pa.table(rows), path)
+    out = tmp_path / "refs.npz"
+    out.write_bytes(ref_shard(Shard(0, [], (str(path),)))["refs.npz"])
+    loaded = references_load([out])
+    assert sorted(loaded) == [chars[0]["character_id"], chars[2]["character_id"]]
+    for i in (0, 2):                                 # the same references as from the sheet image
+        want, got = refs[chars[i]["character_id"]], loaded[chars[i]["character_id"]]
+        assert np.allclose(got.front.lab, want.front.lab.astype(np.float32), equal_nan=True)
+        assert np.array_equal(got.back.seen, want.back.seen)
+
+
 def test_choose_repair_follows_the_failing_checks():
     s = QCSettings()
     region = (Region((0, 0, 10, 10)),)

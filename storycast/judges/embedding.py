@@ -215,8 +215,9 @@ class Reference:
     box: tuple[float, float, float, float]   # front view extent in REF_SIZE pixels
 
 
-def _reduce(image: Image.Image) -> np.ndarray:
-    im = image.convert("RGB")
+def _reduce(image: Image.Image | np.ndarray) -> np.ndarray:
+    """The sheet as an RGB array of about REF_SIZE a side (PIL's integer box reduction)."""
+    im = Image.fromarray(image) if isinstance(image, np.ndarray) else image.convert("RGB")
     k = max(1, round(min(im.size) / REF_SIZE))
     if k > 1:
         im = im.reduce(k)
@@ -230,7 +231,11 @@ def _figures(a: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
     column is raised until the valley between them parts them."""
     border = np.concatenate([a[0], a[:, 0], a[:, -1]]).astype(np.int16)
     bg = np.median(border, axis=0)
-    fg = np.abs(a.astype(np.int16) - bg).max(axis=2) > 10
+    # any channel more than 10 levels off the backdrop; a channel at a time in float32 (exact for
+    # bytes minus a median of bytes), not a float64 copy of the whole sheet
+    fg = np.zeros(a.shape[:2], dtype=bool)
+    for ch in range(3):
+        fg |= np.abs(a[..., ch] - np.float32(bg[ch])) > 10
     counts = fg.sum(axis=0)
     for bar in FIGURE_BARS:
         runs = _runs(counts > bar * max(int(counts.max()), 1))
@@ -294,8 +299,9 @@ def front_figure(fg: np.ndarray, runs: list[tuple[int, int]]) -> tuple[tuple[int
     return front, kp, scale, box
 
 
-def template_reference(image: Image.Image) -> Reference:
-    """Describe a template sheet: its tallest figure is the front view, the rightmost the back."""
+def template_reference(image: Image.Image | np.ndarray) -> Reference:
+    """Describe a template sheet (an image or an RGB array): its tallest figure is the front view,
+    the rightmost the back."""
     from storycast.judges.head_shape import template_shape  # head_shape builds on this module
 
     a = _reduce(image)
@@ -326,8 +332,12 @@ def part_distances(crop: Descriptor, views: np.ndarray, any_part: bool = False) 
         if not crop.seen[i] or not len(c):
             continue
         t = views if any_part else views[:, SLICES[p]]           # V x n x 3
-        d = np.sqrt(((t[:, :, None, :] - c[None, None]) ** 2).sum(-1))  # V x n x m
-        near = np.nanmin(np.where(np.isnan(d), np.inf, d), axis=1)    # V x m
+        # V x n x m distances, a channel at a time (as `lab_distances`: the same floats, ~3x faster)
+        sq = (t[:, :, 0, None] - c[:, 0]) ** 2
+        sq += (t[:, :, 1, None] - c[:, 1]) ** 2
+        sq += (t[:, :, 2, None] - c[:, 2]) ** 2
+        sq[np.isnan(sq)] = np.inf                                 # unseen template points
+        near = np.sqrt(sq.min(axis=1))                            # V x m (sqrt is monotonic)
         out[:, i] = np.median(near, axis=1)
     out[~np.isfinite(out)] = np.nan
     return out
