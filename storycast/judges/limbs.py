@@ -31,23 +31,29 @@ def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[
     the character's template and close to a probe beside the bone (the background continuing).
     Where no prop is held, the hand must show the skin (the template's face colours)."""
     kp = np.asarray(c.keypoints, dtype=np.float64)
-    radius = emb.sample_radius(c.scale)
     own = np.vstack([ref.front.lab, ref.back.lab])
     own = own[~np.isnan(own[:, 0])]
     skin = ref.front.lab[emb.SLICES["face"]]
     skin = skin[~np.isnan(skin[:, 0])]
-    worst, name = 1.0, ""
-    for limb, (a, b, d) in LIMBS.items():
-        if limb == FAR_ARM.get(c.facing) or c.facing == "back" or not len(own):
-            continue
-        if np.linalg.norm(kp[b] - kp[a]) + np.linalg.norm(kp[d] - kp[b]) < MIN_LIMB_PX * coarse(req.art_style):
-            continue                     # too thin to read on screen
-        absent = _absent_on_bones(img, req, c, [(kp[a], kp[b]), (kp[b], kp[d])], own, keep, radius)
+    arms = [(limb, joints) for limb, joints in LIMBS.items() if _readable(req, c, kp, limb, joints) and len(own)]
+    if not arms:
+        return 1.0, ""
+    hands = c.pose not in PROP_POSES and len(skin)
+    # Every arm's bone samples, probes and hand in one sampling call: its overhead dominates.
+    layouts = [_arm_points(c, kp, joints, hands) for _, joints in arms]
+    lab, ok = _lab(img, np.vstack([pts for lay in layouts for pts in lay]), emb.sample_radius(c.scale), req)
+    if keep is not None:
+        ok &= keep(np.vstack([pts for lay in layouts for pts in lay]))
+    worst, name, at = 1.0, "", 0
+    for (limb, _), (pts, probes, hand) in zip(arms, layouts):
+        n, m, h = len(pts), len(probes), len(hand)
+        part = slice(at, at + n), slice(at + n, at + n + m), slice(at + n + m, at + n + m + h)
+        at += n + m + h
+        absent = _absent(lab[part[0]], ok[part[0]], lab[part[1]], ok[part[1]], own)
         evidence, weight = float(absent.sum()), float(len(absent))
-        if c.pose not in PROP_POSES and len(skin):
-            hand = _hand_off(img, req, c, kp[b], kp[d], skin, keep)
-            if hand is not None:
-                evidence, weight = evidence + HAND_WEIGHT * hand, weight + HAND_WEIGHT
+        if h and ok[part[2]][0]:
+            evidence += HAND_WEIGHT * _hand_off(lab[part[2]][0], skin, req.art_style)
+            weight += HAND_WEIGHT
         if len(absent) < 4 and weight == len(absent):
             continue                     # too little of the arm in view to judge
         share = 1.0 - evidence / max(weight, 1e-9)
@@ -56,45 +62,49 @@ def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[
     return worst, name
 
 
+def _readable(req: FrameRequest, c: CharacterControl, kp: np.ndarray, limb: str, joints) -> bool:
+    """Whether an arm can be read: in front of the body and long enough on screen."""
+    a, b, d = joints
+    if limb == FAR_ARM.get(c.facing) or c.facing == "back":
+        return False
+    return bool(np.linalg.norm(kp[b] - kp[a]) + np.linalg.norm(kp[d] - kp[b]) >= MIN_LIMB_PX * coarse(req.art_style))
+
+
 def _lab(img, pts, radius, req):
     colours, ok = emb.box_means(img, pts, radius)
     return emb.srgb_to_lab(emb.light_correct(colours, req.lighting, place_of(req.setting),
                                              tone_of(req.art_style))), ok
 
 
-def _absent_on_bones(img, req, c, bones, own, keep, radius) -> np.ndarray:
-    """Per visible sample on the bones: True where it looks like background, not the character."""
-    pts, probes = [], []
+def _arm_points(c: CharacterControl, kp: np.ndarray, joints, hand: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An arm's samples along both bones, the probes either side of each (offset-major, one side then
+    the other, as `_absent` reads them) and the point just past the wrist where the hand is (none
+    when `hand` is false)."""
+    sho, elb, wri = (kp[j] for j in joints)
     ts = np.asarray(BONE_TS)[:, None]
-    # Per sample, probes at each offset on one side then the other (offset-major, as d_side reads them).
     offsets = (np.asarray(PROBE_OFFSETS)[:, None] * np.array([1.0, -1.0])).ravel() * c.scale
-    for p0, p1 in bones:
+    pts, probes = [], []
+    for p0, p1 in ((sho, elb), (elb, wri)):
         v = p1 - p0
         n = np.array([-v[1], v[0]]) / max(float(np.hypot(*v)), 1e-9)
         q = p0 + v * ts
         pts.append(q)
         probes.append((q[:, None, :] + offsets[None, :, None] * n).reshape(-1, 2))
-    pts, probes = np.vstack(pts), np.vstack(probes)
-    both, both_ok = _lab(img, np.vstack([pts, probes]), radius, req)     # one call: its overhead dominates
-    lab, ok, plab, pok = both[:len(pts)], both_ok[:len(pts)], both[len(pts):], both_ok[len(pts):]
-    if keep is not None:
-        ok &= keep(pts)
-        pok &= keep(probes)
+    f = (wri - elb) / max(float(np.hypot(*(wri - elb))), 1e-9)
+    hand_pt = (wri + f * 0.018 * c.scale)[None] if hand else np.zeros((0, 2))
+    return np.vstack(pts), np.vstack(probes), hand_pt
+
+
+def _absent(lab, ok, plab, pok, own) -> np.ndarray:
+    """Per visible sample on the bones: True where it looks like background, not the character."""
     d_own = emb.lab_distances(lab, own).min(axis=1)
-    d_side = np.sqrt(((plab.reshape(len(pts), -1, 3) - lab[:, None]) ** 2).sum(-1))
-    d_side = np.where(pok.reshape(len(pts), -1), d_side, np.inf).min(axis=1)
+    d_side = np.sqrt(((plab.reshape(len(lab), -1, 3) - lab[:, None]) ** 2).sum(-1))
+    d_side = np.where(pok.reshape(len(lab), -1), d_side, np.inf).min(axis=1)
     return ((d_own > ABSENT_DE) & (d_side < d_own - CLOSER_DE))[ok]
 
 
-def _hand_off(img, req, c, elbow, wrist, skin, keep) -> float | None:
+def _hand_off(lab: np.ndarray, skin: np.ndarray, style: str) -> float:
     """How far the hand is from the skin colour: 0 within two noise levels, 1 from three on."""
-    f = (wrist - elbow) / max(float(np.hypot(*(wrist - elbow))), 1e-9)
-    q = (wrist + f * 0.018 * c.scale)[None]
-    lab, ok = _lab(img, q, emb.sample_radius(c.scale), req)
-    if keep is not None:
-        ok &= keep(q)
-    if not ok[0]:
-        return None
-    noise = HAND_NOISE.get(req.art_style, 12.0)
-    d = float(np.sqrt(((skin - lab[0]) ** 2).sum(-1)).min())
+    noise = HAND_NOISE.get(style, 12.0)
+    d = float(np.sqrt(((skin - lab) ** 2).sum(-1)).min())
     return float(np.clip((d - 2.0 * noise) / noise, 0.0, 1.0))
