@@ -109,7 +109,7 @@ def _loop(args):
                         templates={}, references=refs, settings=settings, seed=seed)
         if out.changed:
             encode(out.image)
-        stats.add(FrameStats.of(out, req, True))
+        stats.add(FrameStats.of(out, req, True, np.asarray(image)))
     return time.perf_counter() - start, stats.to_json()
 
 
@@ -189,15 +189,6 @@ def _fit_curve(x: np.ndarray, y: np.ndarray, knots: np.ndarray) -> list[float]:
     return [round(float(v), 1) for v in w]
 
 
-def _lab_to_srgb(lab: np.ndarray) -> np.ndarray:
-    fy = (lab[..., 0] + 16) / 116
-    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
-    xyz = np.where(f > 0.206893, f ** 3, (f - 16 / 116) / 7.787) * np.array([0.95047, 1.0, 1.08883])
-    lin = xyz @ np.linalg.inv(np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]]))
-    c = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * np.clip(lin, 0, None) ** (1 / 2.4) - 0.055)
-    return np.clip(c * 255, 0, 255)
-
-
 def _faces(items):
     from storycast.judges import expression as ex
     from storycast.judges.base import inside_boxes, nearer_boxes
@@ -251,6 +242,7 @@ def calibrate(a) -> None:
     from storycast.judges.base import JudgeRequest, inside_boxes, nearer_boxes
     from storycast.judges.conditions import place_of, tone_of
     from storycast.judges.measured import MeasuredJudge
+    from storycast.judges.palette import lab_to_srgb
     from storycast.qc import sample_frames
     from storycast.renderers.procedural import ProceduralRenderer
     from storycast.seeding import rng_for
@@ -271,7 +263,7 @@ def calibrate(a) -> None:
                 if ok.sum() >= max(1, 0.5 * len(ok)) and view.seen[i]:
                     key = (req.lighting, place_of(req.setting), tone_of(req.art_style))
                     pairs[key].append((np.median(col[ok], axis=0),
-                                       _lab_to_srgb(np.nanmedian(view.lab[emb.SLICES[part]], axis=0))))
+                                       lab_to_srgb(np.nanmedian(view.lab[emb.SLICES[part]], axis=0))))
     curves = {}
     for key, pr in sorted(pairs.items()):
         x, y = np.array([p[0] for p in pr]), np.array([p[1] for p in pr])

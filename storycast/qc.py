@@ -202,18 +202,20 @@ def qc_shard(shard) -> dict[str, bytes]:
         pixels = decode_pixels(raw["bytes"])
         image = Image.fromarray(pixels)
         renderer.start_frame(request, image)
-        return frame, request, run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor,
-                                              tuner=tuner, templates=templates, references=refs, settings=settings,
-                                              seed=p["seed"], pixels=pixels)
+        out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor, tuner=tuner,
+                        templates=templates, references=refs, settings=settings, seed=p["seed"], pixels=pixels)
+        # Its statistics here, while the render's pixels are at hand (a pixel-art crop is retrieved
+        # through the frame's palette); a seeded sample of frames gives the retrieval crops.
+        sample = rng_for(p["seed"], "qc-retrieval", frame["frame_id"]).random() < p["retrieval_rate"]
+        return frame, out, FrameStats.of(out, request, sample, pixels)
 
     items = frame_requests(frames, controls, chars, p["seed"], tuple(p["size"]))
-    for frame, request, out in _in_order(loop, items, getattr(judge, "concurrency", 1)):
+    for frame, out, frame_stats in _in_order(loop, items, getattr(judge, "concurrency", 1)):
         qc_rows.extend(out.rows)
         frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
                            "image": encode(out.image) if out.changed else None,
                            "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds})
-        sample = rng_for(p["seed"], "qc-retrieval", frame["frame_id"]).random() < p["retrieval_rate"]
-        stats.add(FrameStats.of(out, request, sample))
+        stats.add(frame_stats)
     return {"qc.parquet": table_bytes(qc_rows, load_schema("qc"), row_group_size=500),
             "frames.parquet": table_bytes(frame_rows, load_schema("qc_frames"), row_group_size=50),
             "stats.json": json.dumps(stats.to_json(), sort_keys=True).encode()}

@@ -4,7 +4,8 @@ and the score distributions for `dvc plots`.
 Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
-descriptor is compared with every template reference (`embedding.retrieval_distance`); top-1 is right
+descriptor is compared with every template reference (`embedding.retrieval_distance`; in pixel art
+with the references drawn through the frame's palette, `palette.pixel_art_distance`); top-1 is right
 when its own is closest.
 """
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storycast.judges.base import CHECKS
+from storycast.judges.conditions import place_of
 from storycast.judges.embedding import gallery, retrieval_distance
+from storycast.judges.palette import frame_palette, pixel_art_distance
 
 BINS = 20
 
@@ -30,17 +33,23 @@ class FrameStats:
     actions: tuple[str, ...]
     scores: dict[str, float]
     style: str = ""                             # the frame's art style
-    crops: list = field(default_factory=list)   # (character id, art style, facing, Descriptor)
+    # (character id, art style, facing, Descriptor, pixel art: (frame palette, lighting, place), else None)
+    crops: list = field(default_factory=list)
 
     @classmethod
-    def of(cls, out, request, sample: bool) -> FrameStats:
+    def of(cls, out, request, sample: bool, pixels=None) -> FrameStats:
+        """`pixels`: the first render's RGB array (in pixel art, its palette is what retrieval compares
+        through; without it, pixel-art crops are retrieved by their raw colours)."""
         first = out.first
         crops = []
         if sample and out.fault is None and first is not None:
             for c in request.characters:
                 info = first.details.get("characters", {}).get(c.character["character_id"])
                 if info is not None and info["descriptor"].seen.sum() >= 2:
-                    crops.append((c.character["character_id"], request.art_style, c.facing, info["descriptor"]))
+                    crops.append((c.character["character_id"], request.art_style, c.facing, info["descriptor"], None))
+        if crops and request.art_style == "pixel_art" and pixels is not None:
+            drawn = (frame_palette(pixels), request.lighting, place_of(request.setting))
+            crops = [(*crop[:4], drawn) for crop in crops]
         return cls(first=out.rows[0]["verdict"], final=out.verdict, rounds=out.rounds,
                    fault=out.fault.kind if out.fault else "",
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
@@ -93,14 +102,16 @@ class ShardStats:
         for check, v in f.scores.items():
             if v is not None and np.isfinite(v):
                 self.hist[f"{check}_{kind}"][min(BINS - 1, int(v * BINS))] += 1
-        for cid, style, facing, desc in f.crops:
-            self._retrieve(cid, style, facing, desc)
+        for cid, style, facing, desc, drawn in f.crops:
+            self._retrieve(cid, style, facing, desc, drawn)
 
-    def _retrieve(self, cid, style, facing, desc) -> None:
+    def _retrieve(self, cid, style, facing, desc, drawn=None) -> None:
         ids, views = self.gallery or ([], {})
         if cid not in ids:
             return
-        d = retrieval_distance(desc, views["back" if facing == "back" else "front"], style)
+        view = views["back" if facing == "back" else "front"]
+        d = (retrieval_distance(desc, view, style) if drawn is None
+             else pixel_art_distance(desc, view, *drawn))
         own = d[ids.index(cid)]
         hit = bool(np.isfinite(own) and (d < own).sum() == 0)
         self.c["retrieval_crops"] += 1

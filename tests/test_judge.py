@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -14,6 +15,8 @@ from storycast.characters import sample_characters
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
 from storycast.judges.base import front_arms, own_cover
+from storycast.judges.calibration import LIGHT_CURVES
+from storycast.judges.conditions import place_of
 from storycast.judges.embedding import (
     Descriptor,
     Window,
@@ -22,12 +25,23 @@ from storycast.judges.embedding import (
     box_means,
     gallery,
     lab_distances,
+    light_correct,
+    nan_quantile,
     part_distances,
     retrieval_distance,
+    srgb_to_lab,
     template_reference,
 )
 from storycast.judges.limbs import FAR_ARM, LIMBS
 from storycast.judges.measured import MeasuredJudge, _part_distances
+from storycast.judges.palette import (
+    frame_palette,
+    lab_to_srgb,
+    light_frame,
+    nearest,
+    pixel_art_distance,
+    through_palette,
+)
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.qc import sample_frames
 from storycast.renderers.base import CharacterControl
@@ -269,12 +283,16 @@ def retrieval_sample():
     views = gallery(refs, ids)
     hits = []
     for _, req in items:
-        j = judge.judge(JudgeRequest(renderer.render_frame(req), req, {}, refs))
+        image = renderer.render_frame(req)
+        j = judge.judge(JudgeRequest(image, req, {}, refs))
+        palette = frame_palette(np.asarray(image)) if req.art_style == "pixel_art" else None
         for c in req.characters:
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
-            d = retrieval_distance(desc, views["back" if c.facing == "back" else "front"], req.art_style)
+            view = views["back" if c.facing == "back" else "front"]
+            d = (retrieval_distance(desc, view, req.art_style) if palette is None
+                 else pixel_art_distance(desc, view, palette, req.lighting, place_of(req.setting)))
             hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
     return hits
 
@@ -287,10 +305,45 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     print(f"top-1 over {len(hits)} crops: {np.mean([h for _, h in hits]):.3f}; by style {by_style}")
     assert len(hits) >= 1000
     assert len(colour) >= 600 and np.mean(colour) >= 0.95
+    pixel = [h for s, h in hits if s == "pixel_art"]
     assert len(ink) >= 100 and np.mean(ink) >= 0.8     # measured 0.858; colour alone 0.662 (hatching)
+    assert len(pixel) >= 100 and np.mean(pixel) >= 0.84   # measured 0.867; raw colours, no palette 0.776
 
 
 def test_identity_retrieval_target_on_the_fixed_sample(retrieval_sample):
-    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.952). Among the
+    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.964). Among the
     2,000 templates of a paper-scale build it is lower: `metrics/qc.json` reports it."""
     assert np.mean([h for _, h in retrieval_sample]) >= 0.95
+
+
+def test_quartiles_are_numpys_nanpercentile_bit_for_bit():
+    rng = np.random.default_rng(5)
+    for share in (0.0, 0.3, 0.7, 1.0):
+        v = rng.normal(50, 30, (300, 12))
+        v[rng.random(v.shape) < share] = np.nan                  # rows with none, one, several
+        for q in (0.25, 0.75):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: NaN
+                plain = np.nanpercentile(v, 100 * q, axis=-1)
+            assert nan_quantile(v, q).tobytes() == plain.tobytes()
+
+
+def test_template_colours_through_a_frames_palette():
+    """Lab -> sRGB inverts the judge's sRGB -> Lab; a frame's light undoes `light_correct`; a template
+    colour the palette holds is drawn as itself, one it lacks as the nearest colour it holds."""
+    assert all(np.all(np.diff(curve) > 0) for curves in LIGHT_CURVES.values() for curve in curves)  # invertible
+    rng = np.random.default_rng(6)
+    rgb = rng.integers(0, 256, (500, 3)).astype(np.float64)
+    assert np.abs(lab_to_srgb(srgb_to_lab(rgb)) - rgb).max() < 1e-6
+    assert np.abs(light_correct(light_frame(rgb, "night", "out"), "night", "out") - rgb)[rgb.min(1) > 40].max() < 0.5
+    palette = np.array([[200, 30, 30], [30, 200, 30], [20, 20, 20], [250, 250, 240]], dtype=np.uint8)
+    wanted = srgb_to_lab(np.array([[200, 30, 30], [60, 190, 50], [np.nan, 0, 0], [230, 240, 235]]))
+    drawn = through_palette(wanted, palette, "day", "out")
+    assert np.isnan(drawn[2]).all()
+    assert np.allclose(drawn[[0, 1, 3]], srgb_to_lab(palette[[0, 1, 3]].astype(np.float64)))
+    frame = np.repeat(palette[None], 3, axis=0)                             # 3 rows of the 4 colours
+    assert sorted(map(tuple, frame_palette(frame).tolist())) == sorted(map(tuple, palette.tolist()))
+    assert len(frame_palette(frame)) == 4
+    colours = rng.uniform(0, 255, (9000, 3))
+    plain = ((colours[:, None] - palette[None].astype(np.float64)) ** 2).sum(-1).argmin(1)
+    assert (nearest(colours, palette.astype(np.float64), chunk=1000) == plain).all()

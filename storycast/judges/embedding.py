@@ -13,7 +13,6 @@ identity retrieval needs where colours are few (ink).
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -351,13 +350,29 @@ def distance(parts: np.ndarray, cap: float = 40.0) -> np.ndarray:
 
 
 def tone_quartiles(lab: np.ndarray) -> np.ndarray:
-    """Lower and upper quartile of each part's lightness (..., 2, parts) from descriptor colours
+    """Lower and upper quartile of each part's lightness (2, ..., parts) from descriptor colours
     (..., N_POINTS, 3); NaN where a part is unseen. How much of a part is light or dark: in ink,
     where hatching density is a part's only colour, this is what tells two characters apart."""
-    lab = np.asarray(lab, dtype=np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)          # all-NaN: an unseen part stays NaN
-        return np.stack([np.nanpercentile(lab[..., SLICES[p], 0], (25, 75), axis=-1) for p in PARTS], axis=-1)
+    light = np.asarray(lab, dtype=np.float64)[..., 0]
+    return np.stack([np.stack([nan_quantile(light[..., SLICES[p]], q) for p in PARTS], axis=-1)
+                     for q in (0.25, 0.75)])
+
+
+def nan_quantile(values: np.ndarray, q: float) -> np.ndarray:
+    """`np.nanpercentile(values, 100 * q, axis=-1)` to the last bit (linear interpolation between the
+    sorted non-NaN values, numpy's `_lerp` included; NaN where a row has none), without its Python
+    loop over rows: a gallery of 2,000 templates is 16,000 rows."""
+    v = np.sort(values, axis=-1)                                  # NaN sorts last
+    n = (~np.isnan(values)).sum(axis=-1)
+    virtual = (n - 1) * q
+    below = np.floor(virtual)
+    t = virtual - below
+    lo = np.maximum(below, 0).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    a = np.take_along_axis(v, lo[..., None], axis=-1)[..., 0]
+    b = np.take_along_axis(v, hi[..., None], axis=-1)[..., 0]
+    diff = b - a
+    return np.where(n > 0, np.where(t >= 0.5, b - diff * (1 - t), a + diff * t), np.nan)
 
 
 def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:

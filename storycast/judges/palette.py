@@ -1,0 +1,110 @@
+"""Template colours seen through a pixel-art frame's palette.
+
+Pixel art reduces each frame to a few dozen colours (a median cut over the whole frame), so a
+character's drawn colours move by 20-30 dE from its template sheet's, and which way they move
+depends on everything else in the frame. Identity retrieval compares a pixel-art crop with each
+template as that frame would have drawn it: the template's daylight colour is lit like the frame
+(the inverse of `embedding.light_correct`), replaced by the nearest colour the frame actually holds,
+and brought back to daylight like the crop's own samples.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from storycast.judges.calibration import KNOTS, LIGHT_CURVES
+from storycast.judges.embedding import light_correct, retrieval_distance, srgb_to_lab, tone_quartiles
+
+# sRGB -> XYZ (D65), as in `embedding.srgb_to_lab`
+_RGB_TO_XYZ = np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+_WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIELAB (D65, last axis 3) to sRGB 0..255 (clipped): the inverse of `embedding.srgb_to_lab`."""
+    lab = np.asarray(lab, dtype=np.float64)
+    fy = (lab[..., 0] + 16) / 116
+    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
+    xyz = np.where(f > 0.206893, f ** 3, (f - 16 / 116) / 7.787) * _WHITE
+    lin = xyz @ np.linalg.inv(_RGB_TO_XYZ)
+    c = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * np.clip(lin, 0, None) ** (1 / 2.4) - 0.055)
+    return np.clip(c * 255, 0, 255)
+
+
+def light_frame(rgb: np.ndarray, lighting: str, place: str, tone: str = "colour") -> np.ndarray:
+    """Daylight sRGB colours (..., 3) as a frame lit by `lighting` shows them: the inverse of
+    `embedding.light_correct` (its curves rise, so each inverts by swapping the interpolation axes)."""
+    curves = LIGHT_CURVES.get((lighting, place, tone))
+    rgb = np.asarray(rgb, dtype=np.float64)
+    if curves is None:
+        return rgb
+    return np.stack([np.interp(rgb[..., ch], curves[ch], KNOTS) for ch in range(3)], axis=-1).clip(0, 255)
+
+
+def frame_palette(pixels: np.ndarray) -> np.ndarray:
+    """The distinct colours of an RGB uint8 image (P x 3, uint8)."""
+    flat = np.asarray(pixels, dtype=np.uint8).reshape(-1, 3).astype(np.uint32)
+    codes = np.unique((flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2])
+    return np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=-1).astype(np.uint8)
+
+
+def through_palette(lab: np.ndarray, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
+    """Daylight CIELAB colours (..., 3; NaN rows stay NaN) as drawn into a frame holding only
+    `palette` (P x 3 sRGB) under `lighting` and read back as the judge reads the frame's own."""
+    out = np.full(np.shape(lab), np.nan)
+    seen, rgb = _daylight_srgb(lab)
+    if not len(rgb) or not len(palette):
+        return out
+    pal = np.asarray(palette, dtype=np.float64)
+    read = srgb_to_lab(light_correct(pal, lighting, place))           # the palette as the judge reads it
+    out[seen] = read[nearest(light_frame(rgb, lighting, place), pal)]
+    return out
+
+
+def nearest(colours: np.ndarray, palette: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """Index of the nearest palette colour (squared RGB distance, first of equals) of each colour
+    (M x 3): in chunks whose distance matrices stay in cache, a channel at a time, in place."""
+    out = np.empty(len(colours), dtype=np.int64)
+    for s in range(0, len(colours), chunk):
+        x = colours[s:s + chunk]
+        d = np.subtract.outer(x[:, 0], palette[:, 0])
+        d *= d
+        t = np.subtract.outer(x[:, 1], palette[:, 1])
+        t *= t
+        d += t
+        np.subtract.outer(x[:, 2], palette[:, 2], out=t)
+        t *= t
+        d += t
+        out[s:s + chunk] = d.argmin(axis=1)
+    return out
+
+
+_SRGB_HELD: list = []    # (colours, seen mask, their sRGB) of the last two galleries' views
+
+
+def _daylight_srgb(lab) -> tuple[np.ndarray, np.ndarray]:
+    """Where `lab` (..., 3) is seen, and its seen colours in sRGB (M x 3). A worker retrieves every
+    sampled crop among the same gallery: its front and back views are converted once."""
+    for held, seen, rgb in _SRGB_HELD:
+        if held is lab:
+            return seen, rgb
+    lab = np.asarray(lab, dtype=np.float64)
+    seen = ~np.isnan(lab[..., 0])
+    rgb = lab_to_srgb(lab[seen])
+    _SRGB_HELD[:] = [*_SRGB_HELD[-1:], (lab, seen, rgb)]
+    return seen, rgb
+
+
+RAW_WEIGHT = 0.25    # the raw colour distance's share: breaks ties where the nearest colour is not the one drawn
+
+
+def pixel_art_distance(crop, views: tuple, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
+    """`embedding.retrieval_distance` of a pixel-art crop to each reference of one `gallery` entry,
+    the references drawn through the crop's frame palette (`through_palette`), plus RAW_WEIGHT times
+    the distance to the references as they are. On 1,600 crops of paper-scale frames, top-1 among
+    2,000 templates 0.72 -> 0.81 (small characters 0.40 -> 0.60); the mapped distance alone loses
+    some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway."""
+    lab, _, shapes = views
+    drawn = through_palette(lab, palette, lighting, place)
+    mapped = (drawn, tone_quartiles(drawn), shapes)
+    return (retrieval_distance(crop, mapped, "pixel_art")
+            + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art"))
