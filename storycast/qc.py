@@ -26,6 +26,7 @@ from PIL import Image
 
 from storycast import vocab
 from storycast.editors.local_edit import Redraws
+from storycast.errors import StorycastError
 from storycast.judges import head_shape, make_judge
 from storycast.judges.embedding import Descriptor, Reference, template_reference
 from storycast.qc_loop import QCSettings, run_frame
@@ -196,10 +197,14 @@ def qc_shard(shard) -> dict[str, bytes]:
         frame, request = item
         raw = images.get(frame["frame_id"])
         if raw is None:
-            raise KeyError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
+            raise StorycastError(f"{p['render']} has no image for frame {frame['frame_id']}: rerun the render stage")
         # Decoded to an array for the judge; the PIL image (for faults, repairs and the renderer's
         # memory of this frame) is made from it, cheaper than copying a PIL decode's pixels out.
-        pixels = decode_pixels(raw["bytes"])
+        try:
+            pixels = decode_pixels(raw["bytes"])
+        except (ValueError, OSError, RuntimeError) as err:      # PIL; libwebp's WebpError is a RuntimeError
+            raise StorycastError(f"{p['render']}: the image of frame {frame['frame_id']} cannot be decoded "
+                                 f"({type(err).__name__}: {err}): rerun the render stage") from err
         image = Image.fromarray(pixels)
         renderer.start_frame(request, image)
         out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor, tuner=tuner,

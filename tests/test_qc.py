@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
@@ -19,6 +20,7 @@ from PIL import Image
 from storycast.characters import sample_characters
 from storycast.editors.local_edit import Redraws, RerenderEditor, composite, local_edit, unchanged_outside
 from storycast.editors.prompt_tuning import tune
+from storycast.errors import StorycastError
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import Judgement, parse_judgement
 from storycast.judges.base import CHECKS, Region, box_fraction_inside
@@ -312,3 +314,23 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     assert before == {p.name: p.read_bytes() for p in (built_copy / "data/qc/frames").glob("*.parquet")}
     with pytest.raises(ValueError, match="qc.faults has unknown 'meteor'"):
         stage.qc({**params, "qc": {**params["qc"], "faults": ["meteor"]}})
+
+
+def test_stage_names_a_rendered_frame_it_cannot_decode_and_writes_nothing(built_copy, monkeypatch):
+    monkeypatch.chdir(built_copy)
+    monkeypatch.setenv("STORYCAST_CACHE", str(built_copy / ".storycast/cache"))
+    import yaml
+    doc = yaml.safe_load((built_copy / "params.yaml").read_text())
+    params = {"seed": doc["seed"], "renderer": doc["renderer"], "executor": doc["executor"], "editor": doc["editor"],
+              "qc": QC_PARAMS}
+    shard = sorted((built_copy / "data/render/render").glob("shard-*.parquet"))[-1]
+    table = pq.read_table(shard)
+    rows = table.to_pylist()
+    rows[1]["image"] = {**rows[1]["image"], "bytes": rows[1]["image"]["bytes"][:200]}     # cut off mid-stream
+    shard.chmod(0o644)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
+    before = sorted(p.relative_to(built_copy) for p in built_copy.glob("data/qc/**/*"))
+    bad = rows[1]["frame_id"]
+    with pytest.raises(StorycastError, match=f"{shard.name}: the image of frame {bad} cannot be decoded"):
+        _stage_module().qc(params)
+    assert sorted(p.relative_to(built_copy) for p in built_copy.glob("data/qc/**/*")) == before
