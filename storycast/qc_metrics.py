@@ -4,8 +4,8 @@ and the score distributions for `dvc plots`.
 Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
-descriptor is compared with every template reference (`embedding.retrieval_distance`; in pixel art
-with the references drawn through the frame's palette, `palette.pixel_art_distance`); top-1 is right
+descriptor is compared with every template reference (`retrieval.retrieval_distance`; in pixel art
+with the references drawn through the frame's palette, `retrieval.pixel_art_distance`); top-1 is right
 when its own is closest.
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 
 from storycast.judges.base import CHECKS
 from storycast.judges.conditions import place_of
-from storycast.judges.embedding import gallery, retrieval_distance
-from storycast.judges.palette import frame_palette, pixel_art_distance
+from storycast.judges.palette import frame_palette
+from storycast.judges.retrieval import gallery, pixel_art_distance, retrieval_distance
 
 BINS = 20
 
@@ -72,7 +72,7 @@ class ShardStats:
 
     @staticmethod
     def gallery_of(refs) -> tuple:
-        """(sorted ids, `embedding.gallery` of them): read only, so shards may share it."""
+        """(sorted ids, `retrieval.gallery` of them): read only, so shards may share it."""
         ids = sorted(refs)
         return ids, gallery(refs, ids) if ids else {}
 

@@ -23,25 +23,15 @@ from storycast.judges.embedding import (
     _figures,
     _reduce,
     box_means,
-    gallery,
     lab_distances,
     light_correct,
-    nan_quantile,
-    part_distances,
-    retrieval_distance,
     srgb_to_lab,
     template_reference,
 )
 from storycast.judges.limbs import FAR_ARM, LIMBS
 from storycast.judges.measured import MeasuredJudge, _part_distances
-from storycast.judges.palette import (
-    frame_palette,
-    lab_to_srgb,
-    light_frame,
-    nearest,
-    pixel_art_distance,
-    through_palette,
-)
+from storycast.judges.palette import frame_palette, lab_to_srgb, light_frame, nearest, through_palette
+from storycast.judges.retrieval import gallery, nan_quantile, part_distances, pixel_art_distance, retrieval_distance
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.qc import sample_frames
 from storycast.renderers.base import CharacterControl

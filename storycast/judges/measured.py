@@ -231,7 +231,7 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
     """Per part, the median over the crop's seen points of the distance to the nearest template
-    colour of any part, and of the same part in the closer view (as `embedding.part_distances`, from
+    colour of any part, and of the same part in the closer view (as `retrieval.part_distances`, from
     one distance matrix). All parts at once: a loop over them was ~100 small numpy calls a character."""
     views = np.vstack([ref.front.lab, ref.back.lab])                       # 2N x 3
     d = emb.lab_distances(desc.lab, views)                                 # N x 2N

@@ -2,17 +2,17 @@
 
 Pixel art reduces each frame to a few dozen colours (a median cut over the whole frame), so a
 character's drawn colours move by 20-30 dE from its template sheet's, and which way they move
-depends on everything else in the frame. Identity retrieval compares a pixel-art crop with each
-template as that frame would have drawn it: the template's daylight colour is lit like the frame
-(the inverse of `embedding.light_correct`), replaced by the nearest colour the frame actually holds,
-and brought back to daylight like the crop's own samples.
+depends on everything else in the frame. Identity retrieval (`retrieval.pixel_art_distance`)
+compares a pixel-art crop with each template as that frame would have drawn it: the template's
+daylight colour is lit like the frame (the inverse of `embedding.light_correct`), replaced by the
+nearest colour the frame actually holds, and brought back to daylight like the crop's own samples.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from storycast.judges.calibration import KNOTS, LIGHT_CURVES
-from storycast.judges.embedding import light_correct, retrieval_distance, srgb_to_lab, tone_quartiles
+from storycast.judges.embedding import light_correct, srgb_to_lab
 
 # sRGB -> XYZ (D65), as in `embedding.srgb_to_lab`
 _RGB_TO_XYZ = np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
@@ -92,19 +92,3 @@ def _daylight_srgb(lab) -> tuple[np.ndarray, np.ndarray]:
     rgb = lab_to_srgb(lab[seen])
     _SRGB_HELD[:] = [*_SRGB_HELD[-1:], (lab, seen, rgb)]
     return seen, rgb
-
-
-RAW_WEIGHT = 0.25    # the raw colour distance's share: breaks ties where the nearest colour is not the one drawn
-
-
-def pixel_art_distance(crop, views: tuple, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
-    """`embedding.retrieval_distance` of a pixel-art crop to each reference of one `gallery` entry,
-    the references drawn through the crop's frame palette (`through_palette`), plus RAW_WEIGHT times
-    the distance to the references as they are. On 1,600 crops of paper-scale frames, top-1 among
-    2,000 templates 0.72 -> 0.81 (small characters 0.40 -> 0.60); the mapped distance alone loses
-    some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway."""
-    lab, _, shapes = views
-    drawn = through_palette(lab, palette, lighting, place)
-    mapped = (drawn, tone_quartiles(drawn), shapes)
-    return (retrieval_distance(crop, mapped, "pixel_art")
-            + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art"))
