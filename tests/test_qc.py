@@ -169,8 +169,6 @@ def test_decoded_pixels_are_the_decoded_images_and_change_no_outcome(world):
 
 
 def test_template_references_from_stored_sheets_skip_unreadable_ones(world, tmp_path):
-    import pyarrow as pa
-
     from storycast.executor import Shard
     from storycast.qc import ref_shard, references_load
 

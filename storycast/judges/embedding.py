@@ -51,12 +51,16 @@ STAND_TOP, STAND_SOLE = -0.517, 0.505
 FIGURE_BARS = (0.2, 0.3, 0.4, 0.5)   # share of the fullest column a figure's columns reach
 MAX_FIGURE_ASPECT = 0.56             # one figure: <= 0.48 of its height (cape, round build); two: >= 0.65
 # ---------------------------------------------------------------- colour
+RGB_TO_XYZ = np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+D65_WHITE = np.array([0.95047, 1.0, 1.08883])
+
+
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """sRGB (0..255, last axis 3) to CIELAB (D65)."""
     c = np.asarray(rgb, dtype=np.float64) / 255.0
     c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    xyz = c @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
-    xyz /= np.array([0.95047, 1.0, 1.08883])
+    xyz = c @ RGB_TO_XYZ
+    xyz /= D65_WHITE
     f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
     return np.stack([116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]),
                      200.0 * (f[..., 1] - f[..., 2])], axis=-1)

@@ -12,11 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from storycast.judges.calibration import KNOTS, LIGHT_CURVES
-from storycast.judges.embedding import light_correct, srgb_to_lab
-
-# sRGB -> XYZ (D65), as in `embedding.srgb_to_lab`
-_RGB_TO_XYZ = np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
-_WHITE = np.array([0.95047, 1.0, 1.08883])
+from storycast.judges.embedding import D65_WHITE, RGB_TO_XYZ, light_correct, srgb_to_lab
 
 
 def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
@@ -24,8 +20,8 @@ def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
     lab = np.asarray(lab, dtype=np.float64)
     fy = (lab[..., 0] + 16) / 116
     f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
-    xyz = np.where(f > 0.206893, f ** 3, (f - 16 / 116) / 7.787) * _WHITE
-    lin = xyz @ np.linalg.inv(_RGB_TO_XYZ)
+    xyz = np.where(f > 0.206893, f ** 3, (f - 16 / 116) / 7.787) * D65_WHITE
+    lin = xyz @ np.linalg.inv(RGB_TO_XYZ)
     c = np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * np.clip(lin, 0, None) ** (1 / 2.4) - 0.055)
     return np.clip(c * 255, 0, 255)
 
