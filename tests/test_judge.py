@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from storycast import vocab
 from storycast.characters import sample_characters
 from storycast.faults import FAULTS, INJECTORS, inject
-from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, make_judge, parse_judgement
+from storycast.judges import CHECKS, Judge, JudgeAnswerError, JudgeRequest, limbs, make_judge, parse_judgement
 from storycast.judges.base import front_arms, own_cover
 from storycast.judges.calibration import LIGHT_CURVES
 from storycast.judges.conditions import place_of
@@ -28,7 +29,6 @@ from storycast.judges.embedding import (
     srgb_to_lab,
     template_reference,
 )
-from storycast.judges.limbs import FAR_ARM, LIMBS
 from storycast.judges.measured import MeasuredJudge, _part_distances
 from storycast.judges.palette import frame_palette, lab_to_srgb, light_frame, nearest, through_palette
 from storycast.judges.retrieval import gallery, nan_quantile, part_distances, pixel_art_distance, retrieval_distance
@@ -121,7 +121,7 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.4 and rates["identity_drift"] >= 0.35   # measured 0.52, 0.46
+    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.35   # measured 0.70, 0.46
     assert overall >= 0.55                             # measured ~0.65: see the xfail below
 
 
@@ -149,7 +149,8 @@ def test_samples_under_the_characters_own_arms_are_not_judged():
         c = _posed("arms_crossed", facing)
         kp = np.asarray(c.keypoints)
         near = front_arms(c)
-        assert near == [joints for name, joints in LIMBS.items() if name != FAR_ARM.get(facing)]  # as the pose check
+        # As the pose check reads them:
+        assert near == [joints for name, joints in limbs.LIMBS.items() if name != limbs.FAR_ARM.get(facing)]
         for sho, elb, wri in near:
             on_arm = np.array([(kp[sho] + kp[elb]) / 2, (kp[elb] + kp[wri]) / 2, kp[wri]])
             assert own_cover(c, on_arm).all()
@@ -337,3 +338,28 @@ def test_template_colours_through_a_frames_palette():
     colours = rng.uniform(0, 255, (9000, 3))
     plain = ((colours[:, None] - palette[None].astype(np.float64)) ** 2).sum(-1).argmin(1)
     assert (nearest(colours, palette.astype(np.float64), chunk=1000) == plain).all()
+
+
+def test_limb_model_covers_every_style_and_round_trips(tmp_path):
+    models = limbs.load()
+    assert set(models) == set(vocab.ART_STYLES)
+    path = tmp_path / "limb_model.npz"
+    limbs.save(models, path)
+    again = limbs.load.__wrapped__(path)
+    for style, model in models.items():
+        assert np.array_equal(again[style].weights, model.weights) and again[style].bias == model.bias
+        assert len(model.weights) == len(limbs.FEATURES)
+
+
+def test_limb_model_refuses_a_file_fitted_on_other_features(tmp_path):
+    models = limbs.load()
+    path = tmp_path / "limb_model.npz"
+    limbs.save(models, path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    np.savez(path, **dict(arrays, features=np.array(limbs.FEATURES[:-1] + ("elbow",))))
+    with pytest.raises(ValueError, match="rerun benchmarks/calibrate_limbs.py"):
+        limbs.load.__wrapped__(path)
+    np.savez(path, **dict(arrays, styles=np.array(["ink"] * len(arrays["styles"]))))
+    with pytest.raises(ValueError, match="no model for art style"):
+        limbs.load.__wrapped__(path)

@@ -1,11 +1,21 @@
 """The measured judge's pose check: each arm drawn where the skeleton puts it.
 
-A misdrawn arm leaves what is behind it on the bones the pose control asks for. Samples along both
-arm bones count as absent when they are far from every colour of the character's template and close
-to what flanks the bone (the background continuing); where no prop is held, the hand must show the
-skin (the template's face colours). Legs are not checked: their colours are the ground's too often.
+An arm drawn elsewhere leaves what is behind it on the bones the pose control asks for: the
+background continuing from beside the bone, or the character's own torso. Each readable arm is
+sampled along both bones, beside them (probes) and just past the wrist (the hand), and described by
+`FEATURES`: how close the bone samples are to what flanks the bone, to the template's own sleeve and
+forearm colours and to its torso, and how far the hand is from the skin. A per-style logistic model
+(`limb_model.npz`, fitted on calibration frames with misplaced arms by `benchmarks/calibrate_limbs.py`)
+turns them into a risk; its intercept puts the style's clean-arm false-alarm rate at `qc.thresholds.pose`
+= 0.6. Legs are not checked: their colours are the ground's too often.
 """
 from __future__ import annotations
+
+import functools
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -17,49 +27,113 @@ from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
 LIMBS = {"right_arm": (R_SHO, R_ELB, R_WRI), "left_arm": (L_SHO, L_ELB, L_WRI)}
 MIN_LIMB_PX = 40          # limbs shorter than this on screen are not checked
 FAR_ARM = {"right": "left_arm", "left": "right_arm"}   # drawn behind the body in a three-quarter view
-BONE_TS = (0.1, 0.3, 0.5, 0.7, 0.9)                     # samples along each bone
+BONE_TS = (0.1, 0.3, 0.5, 0.7, 0.9)                     # samples along each bone (upper arm, then forearm)
 PROBE_OFFSETS = (0.06, 0.08, 0.11, 0.15)               # body units either side of the bone
 PROP_POSES = {"holding_object", "carrying", "throwing"}  # a prop is drawn at the hand: no skin there
 ABSENT_DE, CLOSER_DE = 8.0, 3.0    # a sample is background: this far from every template colour and
-HAND_WEIGHT = 6.0                  # this much closer to what flanks the bone; the hand counts 6 samples
-HAND_NOISE = {"ink": 4.0, "pastel": 8.0, "pixel_art": 25.0}   # dE of a clean hand to the face colours
+                                   # this much closer to what flanks the bone
+MISSING_DE = 60.0                  # distance to a part the template does not show
+FEATURES = ("side", "forearm", "upper_arm", "same_part", "any_part", "absent", "side_closer", "hand",
+            "hand_judged", "torso_minus_same")
+MODEL_FILE = Path(__file__).with_name("limb_model.npz")
+THRESHOLD_SCORE = 0.6              # the score where risk = 0: the calibrated operating point
+
+
+@dataclass(frozen=True)
+class ArmColours:
+    """A template's colours the arm samples are compared with (CIELAB rows, both views)."""
+    own: np.ndarray
+    skin: np.ndarray
+    upper: np.ndarray
+    fore: np.ndarray
+    torso: np.ndarray
+
+    @classmethod
+    def of(cls, ref) -> ArmColours:
+        def part(name=None):
+            rows = np.vstack([v.lab if name is None else v.lab[emb.SLICES[name]] for v in (ref.front, ref.back)])
+            return rows[~np.isnan(rows[:, 0])]
+        skin = ref.front.lab[emb.SLICES["face"]]
+        return cls(part(), skin[~np.isnan(skin[:, 0])], part("upper_arms"), part("forearms"), part("torso"))
+
+
+@dataclass(frozen=True)
+class LimbModel:
+    """One style's logistic model: risk = ((x - fill NaN) - mean) / scale . weights + bias."""
+    fill: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def risk(self, x: np.ndarray) -> float:
+        x = np.where(np.isnan(x), self.fill, x)
+        return float(((x - self.mean) / self.scale) @ self.weights + self.bias)
 
 
 def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
-    """Worst arm's share of evidence that it is drawn where the pose puts it. A misdrawn arm leaves
-    what is behind it on the bone: a sample is absent when its colour is far from every colour of
-    the character's template and close to a probe beside the bone (the background continuing).
-    Where no prop is held, the hand must show the skin (the template's face colours)."""
+    """The worst readable arm's score (1: drawn where the pose puts it; under 0.6: the style's
+    calibrated alarm) and its name."""
     kp = np.asarray(c.keypoints, dtype=np.float64)
-    own = np.vstack([ref.front.lab, ref.back.lab])
-    own = own[~np.isnan(own[:, 0])]
-    skin = ref.front.lab[emb.SLICES["face"]]
-    skin = skin[~np.isnan(skin[:, 0])]
-    arms = [(limb, joints) for limb, joints in LIMBS.items() if _readable(req, c, kp, limb, joints) and len(own)]
-    if not arms:
+    colours = ArmColours.of(ref)
+    arms = [(limb, joints) for limb, joints in LIMBS.items() if _readable(req, c, kp, limb, joints)]
+    if not arms or not len(colours.own):
         return 1.0, ""
-    hands = c.pose not in PROP_POSES and len(skin)
+    hands = c.pose not in PROP_POSES and len(colours.skin) > 0
     # Every arm's bone samples, probes and hand in one sampling call: its overhead dominates.
     layouts = [_arm_points(c, kp, joints, hands) for _, joints in arms]
-    lab, ok = _lab(img, np.vstack([pts for lay in layouts for pts in lay]), emb.sample_radius(c.scale), req)
+    pts = np.vstack([p for lay in layouts for p in lay])
+    lab, ok = _lab(img, pts, emb.sample_radius(c.scale), req)
     if keep is not None:
-        ok &= keep(np.vstack([pts for lay in layouts for pts in lay]))
+        ok &= keep(pts)
+    model = load()[req.art_style]
     worst, name, at = 1.0, "", 0
-    for (limb, _), (pts, probes, hand) in zip(arms, layouts):
-        n, m, h = len(pts), len(probes), len(hand)
-        part = slice(at, at + n), slice(at + n, at + n + m), slice(at + n + m, at + n + m + h)
-        at += n + m + h
-        absent = _absent(lab[part[0]], ok[part[0]], lab[part[1]], ok[part[1]], own)
-        evidence, weight = float(absent.sum()), float(len(absent))
-        if h and ok[part[2]][0]:
-            evidence += HAND_WEIGHT * _hand_off(lab[part[2]][0], skin, req.art_style)
-            weight += HAND_WEIGHT
-        if len(absent) < 4 and weight == len(absent):
+    for (limb, _), (bone, probes, hand) in zip(arms, layouts):
+        cut = np.cumsum([at, len(bone), len(probes), len(hand)])
+        at = int(cut[-1])
+        x = arm_features(*(v for a, b in zip(cut[:-1], cut[1:]) for v in (lab[a:b], ok[a:b])), colours)
+        if x is None:
             continue                     # too little of the arm in view to judge
-        share = 1.0 - evidence / max(weight, 1e-9)
-        if share < worst:
-            worst, name = share, limb
+        score = 1.0 / (1.0 + math.exp(model.risk(x) - math.log(THRESHOLD_SCORE / (1 - THRESHOLD_SCORE))))
+        if score < worst:
+            worst, name = score, limb
     return worst, name
+
+
+def arm_features(bone, bone_ok, probes, probes_ok, hand, hand_ok, colours: ArmColours) -> np.ndarray | None:
+    """`FEATURES` of one arm from the CIELAB colours of its samples (None: fewer than 4 bone samples
+    in view). NaN where a feature cannot be read (no forearm sample in view); the model fills it."""
+    if bone_ok.sum() < 4:
+        return None
+    d_own = _nearest(bone, colours.own)
+    n = len(BONE_TS)
+    d_same = np.concatenate([_nearest(bone[:n], colours.upper), _nearest(bone[n:], colours.fore)])
+    d_torso = _nearest(bone, colours.torso)
+    d_side = np.sqrt(((probes.reshape(len(bone), -1, 3) - bone[:, None]) ** 2).sum(-1))
+    d_side = np.where(probes_ok.reshape(len(bone), -1), d_side, np.inf).min(axis=1)
+    absent = (d_own > ABSENT_DE) & (d_side < d_own - CLOSER_DE)
+    v = bone_ok
+    up, fore = v[:n], v[n:]
+    judged = len(hand) > 0 and bool(hand_ok[0])
+    return np.array([
+        math.log1p(float(np.median(np.minimum(d_side[v], 100.0)))),
+        math.log1p(float(np.median(d_same[n:][fore]))) if fore.any() else np.nan,
+        math.log1p(float(np.median(d_same[:n][up]))) if up.any() else np.nan,
+        math.log1p(float(np.median(d_same[v]))),
+        math.log1p(float(np.median(d_own[v]))),
+        float(absent[v].mean()),
+        float((d_side < d_same)[v].mean()),
+        math.log1p(float(_nearest(hand[:1], colours.skin)[0])) if judged else 0.0,
+        float(judged),
+        float(np.clip(np.median((d_torso - d_same)[v]), -60.0, 60.0)) / 20.0,
+    ])
+
+
+def _nearest(lab: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Per sample, the distance to the nearest of `colours` (MISSING_DE when there are none)."""
+    if not len(colours):
+        return np.full(len(lab), MISSING_DE)
+    return emb.lab_distances(lab, colours).min(axis=1)
 
 
 def _readable(req: FrameRequest, c: CharacterControl, kp: np.ndarray, limb: str, joints) -> bool:
@@ -78,7 +152,7 @@ def _lab(img, pts, radius, req):
 
 def _arm_points(c: CharacterControl, kp: np.ndarray, joints, hand: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """An arm's samples along both bones, the probes either side of each (offset-major, one side then
-    the other, as `_absent` reads them) and the point just past the wrist where the hand is (none
+    the other, as `arm_features` reads them) and the point just past the wrist where the hand is (none
     when `hand` is false)."""
     sho, elb, wri = (kp[j] for j in joints)
     ts = np.asarray(BONE_TS)[:, None]
@@ -95,16 +169,31 @@ def _arm_points(c: CharacterControl, kp: np.ndarray, joints, hand: bool) -> tupl
     return np.vstack(pts), np.vstack(probes), hand_pt
 
 
-def _absent(lab, ok, plab, pok, own) -> np.ndarray:
-    """Per visible sample on the bones: True where it looks like background, not the character."""
-    d_own = emb.lab_distances(lab, own).min(axis=1)
-    d_side = np.sqrt(((plab.reshape(len(lab), -1, 3) - lab[:, None]) ** 2).sum(-1))
-    d_side = np.where(pok.reshape(len(lab), -1), d_side, np.inf).min(axis=1)
-    return ((d_own > ABSENT_DE) & (d_side < d_own - CLOSER_DE))[ok]
+# ---------------------------------------------------------------- the model file
+def save(models: dict[str, LimbModel], path: Path = MODEL_FILE) -> None:
+    """Write the per-style models atomically: a half-written file never replaces a good one."""
+    styles = sorted(models)
+    arrays = {"styles": np.array(styles), "features": np.array(FEATURES),
+              "bias": np.array([models[s].bias for s in styles])}
+    for key in ("fill", "mean", "scale", "weights"):
+        arrays[key] = np.stack([getattr(models[s], key) for s in styles])
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(path)
 
 
-def _hand_off(lab: np.ndarray, skin: np.ndarray, style: str) -> float:
-    """How far the hand is from the skin colour: 0 within two noise levels, 1 from three on."""
-    noise = HAND_NOISE.get(style, 12.0)
-    d = float(np.sqrt(((skin - lab) ** 2).sum(-1)).min())
-    return float(np.clip((d - 2.0 * noise) / noise, 0.0, 1.0))
+@functools.cache
+def load(path: Path = MODEL_FILE) -> dict[str, LimbModel]:
+    from storycast import vocab
+    with np.load(path) as data:
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path} was fitted on features {tuple(data['features'])}, not {FEATURES}: "
+                             "rerun benchmarks/calibrate_limbs.py")
+        models = {str(s): LimbModel(*(data[k][i].astype(np.float64) for k in ("fill", "mean", "scale", "weights")),
+                                    float(data["bias"][i])) for i, s in enumerate(data["styles"])}
+    missing = sorted(set(vocab.ART_STYLES) - set(models))
+    if missing:
+        raise ValueError(f"{path} has no model for art style {missing[0]!r}: rerun benchmarks/calibrate_limbs.py")
+    return models
