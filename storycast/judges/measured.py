@@ -6,9 +6,9 @@ Per character (its box, skeleton, facing, depth from the request):
   in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
-  what is behind it on the bone (colours foreign to the character that continue the background beside
-  the bone) and no skin at the hand. Legs are not checked: they cross each other and the lower garment,
-  and no measured failure moves them;
+  what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
+  skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
+  checked: they cross each other and the lower garment, and no measured failure moves them;
 - expression: the face must be visible where an expression is asked (not from behind, head in the
   frame and not covered) and, where it is large enough to read, look like the asked expression
   family (`expression` model, measured on calibration faces);
@@ -55,7 +55,7 @@ IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
-                      "in_frame": 0.5, "sanity": 0.45}                                # bench_qc --calibrate
+                      "in_frame": 0.5, "sanity": 0.45}                  # bench_qc --calibrate, --thresholds
 
 
 class MeasuredJudge:
