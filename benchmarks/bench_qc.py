@@ -4,6 +4,7 @@
     python benchmarks/bench_qc.py --data          # the real stage on this repo's built data/ (paper
                                                   #   scale after `dvc repro render`); writes data/qc
     python benchmarks/bench_qc.py --calibrate     # refit storycast/judges/calibration.py, print thresholds
+    python benchmarks/bench_qc.py --thresholds    # refit qc.thresholds alone (after one check changed)
 
 The sample: characters and frames drawn without a pipeline (`storycast.qc.sample_frames`, layout by
 the controls stage's `layout_frame`), templates at 1024 px, frames at 512 px stored as lossless WebP
@@ -235,17 +236,13 @@ def _part_noise(cal, items, images, refs) -> None:
 def calibrate(a) -> None:
     from PIL import Image
 
-    from storycast.faults import FAULTS, INJECTORS
     from storycast.judges import calibration as cal
     from storycast.judges import embedding as emb
     from storycast.judges import expression as ex
-    from storycast.judges.base import JudgeRequest, inside_boxes, nearer_boxes
+    from storycast.judges.base import inside_boxes, nearer_boxes
     from storycast.judges.conditions import place_of, tone_of
-    from storycast.judges.measured import MeasuredJudge
     from storycast.judges.palette import lab_to_srgb
     from storycast.qc import sample_frames
-    from storycast.renderers.procedural import ProceduralRenderer
-    from storycast.seeding import rng_for
 
     cal.LIGHT_CURVES.clear()
     chars, refs, items, raw, _ = build(300, 101, 1500, 102, a.workers)
@@ -283,7 +280,20 @@ def calibrate(a) -> None:
     cal.EXPRESSION_MODEL = ex.encode(ex.fit([(v, e, f) for v, e, f, _ in rows]), scale)
     ex.load.cache_clear()
     print(f"expression: {len(rows)} faces, clean margin p99 {scale:.1f}")
-    renderer, judge = ProceduralRenderer(), MeasuredJudge(QC["thresholds"])   # 4. thresholds
+    fit_thresholds(items, images, refs, a.budget)             # 4. thresholds
+    _write(cal)
+
+
+def fit_thresholds(items, images, refs, budget: float) -> dict[str, float]:
+    """`qc.thresholds` that flag the most injected faults (mean over kinds) on the calibration sample
+    while rejecting at most `budget` of its clean frames: a grid over identity, pose and expression."""
+    from storycast.faults import FAULTS, INJECTORS
+    from storycast.judges.base import JudgeRequest
+    from storycast.judges.measured import MeasuredJudge
+    from storycast.renderers.procedural import ProceduralRenderer
+    from storycast.seeding import rng_for
+
+    renderer, judge = ProceduralRenderer(), MeasuredJudge(QC["thresholds"])
     clean, faulty = [], defaultdict(list)
     for (_, req), image in zip(items, images):
         clean.append([judge.judge(JudgeRequest(image, req, {}, refs)).scores[c] for c in CHECKS])
@@ -298,14 +308,24 @@ def calibrate(a) -> None:
     for t in itertools.product(*[grid[c] for c in CHECKS]):
         t = np.array(t)
         rejected = float(np.mean((clean < t).any(axis=1)))
-        if rejected <= a.budget:
+        if rejected <= budget:
             found = {k: float(np.mean((v < t).any(axis=1))) for k, v in faulty.items()}
             if best is None or np.mean(list(found.values())) > best[0]:
                 best = (np.mean(list(found.values())), t, rejected, found)
     _, t, rejected, found = best
-    print("qc.thresholds:", json.dumps({c: round(float(v), 2) for c, v in zip(CHECKS, t)}))
+    thresholds = {c: round(float(v), 2) for c, v in zip(CHECKS, t)}
+    print("qc.thresholds:", json.dumps(thresholds))
     print(f"calibration sample: clean rejected {rejected:.4f}, flagged {({k: round(v, 3) for k, v in found.items()})}")
-    _write(cal)
+    return thresholds
+
+
+def thresholds_only(a) -> None:
+    """Refit `qc.thresholds` alone, on the calibration sample, with the judge's constants as they are
+    (after a change to one check, without refitting `calibration.py`)."""
+    from PIL import Image
+
+    _, refs, items, raw, _ = build(300, 101, 1500, 102, a.workers)
+    fit_thresholds(items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw], refs, a.budget)
 
 
 def _write(cal) -> None:
@@ -336,6 +356,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", action="store_true", help="run the stage on this repo's data")
     ap.add_argument("--calibrate", action="store_true", help="refit the judge's measured constants")
+    ap.add_argument("--thresholds", action="store_true",
+                    help="refit qc.thresholds alone on the calibration sample (the judge's constants as they are)")
     ap.add_argument("--calibrated-thresholds", action="store_true",
                     help="--data: use this file's calibrated qc.thresholds instead of params.yaml's")
     ap.add_argument("--characters", type=int, default=200)
@@ -345,7 +367,9 @@ if __name__ == "__main__":
     ap.add_argument("--fault-rate", type=float, default=0.15)
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     args = ap.parse_args()
-    if args.calibrate:
+    if args.thresholds:
+        thresholds_only(args)
+    elif args.calibrate:
         calibrate(args)
     elif args.data:
         data_mode(args)

@@ -6,9 +6,11 @@ import math
 import time
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 
 from storycast import vocab
@@ -29,7 +31,7 @@ from storycast.judges.embedding import (
     srgb_to_lab,
     template_reference,
 )
-from storycast.judges.measured import MeasuredJudge, _part_distances
+from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge, _part_distances
 from storycast.judges.palette import frame_palette, lab_to_srgb, light_frame, nearest, through_palette
 from storycast.judges.retrieval import gallery, nan_quantile, part_distances, pixel_art_distance, retrieval_distance
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
@@ -38,7 +40,7 @@ from storycast.renderers.base import CharacterControl
 from storycast.renderers.procedural import ProceduralRenderer
 from storycast.skeleton import pose_keypoints
 
-THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+THRESHOLDS = dict(DEFAULT_THRESHOLDS)   # the calibrated ones, as params.yaml
 COLOUR_STYLES = {"flat_vector", "outlined_cel", "pastel", "painterly"}
 GOOD = {"scores": {c: 0.9 for c in CHECKS}}
 
@@ -363,3 +365,8 @@ def test_limb_model_refuses_a_file_fitted_on_other_features(tmp_path):
     np.savez(path, **dict(arrays, styles=np.array(["ink"] * len(arrays["styles"]))))
     with pytest.raises(ValueError, match="no model for art style"):
         limbs.load.__wrapped__(path)
+
+
+def test_shipped_thresholds_are_the_calibrated_ones():
+    shipped = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text())["qc"]["thresholds"]
+    assert shipped == DEFAULT_THRESHOLDS

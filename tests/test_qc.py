@@ -25,7 +25,7 @@ from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import Judgement, parse_judgement
 from storycast.judges.base import CHECKS, Region, box_fraction_inside
 from storycast.judges.embedding import template_reference
-from storycast.judges.measured import MeasuredJudge
+from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
 from storycast.qc import sample_frames
 from storycast.qc_loop import QCSettings, choose_repair, run_frame
 from storycast.render import decode, decode_pixels, encode
@@ -34,7 +34,7 @@ from storycast.seeding import rng_for
 from storycast.tables import load_schema, to_arrow
 from tests.conftest import dvc
 
-THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05, "in_frame": 0.5, "sanity": 0.45}
+THRESHOLDS = dict(DEFAULT_THRESHOLDS)   # the calibrated ones, as params.yaml
 QC_PARAMS = {"judge": "measured", "thresholds": THRESHOLDS, "max_rounds": 3,
              "repair_order": ["local_edit", "prompt_tuning"],
              "local_checks": ["identity", "expression", "pose", "sanity"], "zoom": 0.85, "fault_rate": 0.15,
