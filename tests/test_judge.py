@@ -124,11 +124,11 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
     assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.35   # measured 0.70, 0.46
-    assert overall >= 0.55                             # measured ~0.65: see the xfail below
+    assert overall >= 0.6                              # measured 0.69: see the xfail below
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~65% of injected faults "
-                                       "(artefacts 100%, drift ~45-55%, expression ~55%, limbs ~50%)")
+@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~69% of injected faults "
+                                       "(artefacts 100%, drift ~45-55%, expression ~55%, limbs ~70%)")
 def test_detection_target_95_percent(sample):
     _, refs, items, images, renderer = sample
     judge = MeasuredJudge(THRESHOLDS)
