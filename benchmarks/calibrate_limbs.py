@@ -11,13 +11,11 @@ swings in the same frame is a positive. A logistic model per art style (L2, on s
 a style with fewer than 100 positives (pixel art: few arms are long enough to read) takes the model of
 all colour styles pooled. Each style's intercept is then set so that `--false-alarms` of its clean
 arms score under 0.6. Characters whose number is a multiple of 4 are held out for the figures printed;
-the written model is fitted on all. A style whose held-out swung arms are flagged less often than
-`--min-detection` is written as not judged: its alarms would be mostly false ones.
+the written model is fitted on all.
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import io
 import sys
 from pathlib import Path
@@ -128,38 +126,28 @@ def fit(rows, false_alarms: float, l2: float) -> dict[str, limbs.LimbModel]:
     return models
 
 
-def report(models, rows, title: str) -> dict[str, float]:
-    """Print, per style, the share of clean arms alarmed and of swung arms flagged; return the latter."""
+def report(models, rows, title: str) -> None:
     print(title)
-    flagged = {}
     for style in vocab.ART_STYLES:
         sel = [r for r in rows if r[0] == style]
         risk = np.array([models[style].risk(r[3]) for r in sel])
         y = np.array([r[2] for r in sel])
-        flagged[style] = float(np.mean(risk[y == 1] > 0))
         print(f"  {style:13s} clean arms {int((y == 0).sum()):5d} alarmed {np.mean(risk[y == 0] > 0):.4f} | "
-              f"misplaced {int(y.sum()):4d} flagged {flagged[style]:.3f}")
-    return flagged
+              f"misplaced {int(y.sum()):4d} flagged {np.mean(risk[y == 1] > 0):.3f}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--false-alarms", type=float, default=0.004, help="share of clean arms scored under 0.6")
     ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--min-detection", type=float, default=0.5,
-                    help="a style whose held-out swung arms are flagged less often is not judged")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dry-run", action="store_true")
     a = ap.parse_args()
     rows = collect(a.workers)
     held = [r for r in rows if not int(r[1][1:]) % 4]
-    flagged = report(fit([r for r in rows if int(r[1][1:]) % 4], a.false_alarms, a.l2), held, "held-out characters:")
+    report(fit([r for r in rows if int(r[1][1:]) % 4], a.false_alarms, a.l2), held, "held-out characters:")
     models = fit(rows, a.false_alarms, a.l2)
     report(models, rows, "all (the written model):")
-    for style, rate in flagged.items():
-        if rate < a.min_detection:
-            models[style] = dataclasses.replace(models[style], judged=False)
-            print(f"  {style}: held-out swung arms flagged {rate:.3f} < {a.min_detection}: not judged")
     if not a.dry_run:
         limbs.save(models)
         print(f"wrote {limbs.MODEL_FILE}")

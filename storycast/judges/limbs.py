@@ -7,9 +7,8 @@ sampled along both bones, beside them (probes) and just past the wrist (the hand
 forearm colours and to its torso, and how far the hand is from the skin. A per-style logistic model
 (`limb_model.npz`, fitted on calibration frames with misplaced arms by `benchmarks/calibrate_limbs.py`)
 turns them into a risk, and the risk into a score: 0.6 where 0.4 % of the style's clean calibration arms
-score lower, so one `qc.thresholds.pose` reads the same in every style. A style whose model flags under
-half of the held-out swung arms there is not judged (its arms score 1): most of its alarms would be false.
-Legs are not checked: their colours are the ground's too often.
+score lower, so one `qc.thresholds.pose` reads the same in every style. Legs are not checked: their
+colours are the ground's too often.
 """
 from __future__ import annotations
 
@@ -61,14 +60,12 @@ class ArmColours:
 
 @dataclass(frozen=True)
 class LimbModel:
-    """One style's logistic model: risk = ((x - fill NaN) - mean) / scale . weights + bias. `judged`:
-    False where the style's arms are not checked (the model cannot tell them apart)."""
+    """One style's logistic model: risk = ((x - fill NaN) - mean) / scale . weights + bias."""
     fill: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
-    judged: bool = True
 
     def risk(self, x: np.ndarray) -> float:
         x = np.where(np.isnan(x), self.fill, x)
@@ -78,9 +75,6 @@ class LimbModel:
 def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
     """The worst readable arm's score (near 1: drawn where the pose puts it; 0.6: the style's
     calibrated alarm point) and its name."""
-    model = load()[req.art_style]
-    if not model.judged:
-        return 1.0, ""
     kp = np.asarray(c.keypoints, dtype=np.float64)
     colours = ArmColours.of(ref)
     arms = [(limb, joints) for limb, joints in LIMBS.items() if _readable(req, c, kp, limb, joints)]
@@ -93,6 +87,7 @@ def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[
     lab, ok = _lab(img, pts, emb.sample_radius(c.scale), req)
     if keep is not None:
         ok &= keep(pts)
+    model = load()[req.art_style]
     worst, name, at = 1.0, "", 0
     for (limb, _), (bone, probes, hand) in zip(arms, layouts):
         cut = np.cumsum([at, len(bone), len(probes), len(hand)])
@@ -187,8 +182,7 @@ def save(models: dict[str, LimbModel], path: Path = MODEL_FILE) -> None:
     """Write the per-style models atomically: a half-written file never replaces a good one."""
     styles = sorted(models)
     arrays = {"styles": np.array(styles), "features": np.array(FEATURES),
-              "bias": np.array([models[s].bias for s in styles]),
-              "judged": np.array([models[s].judged for s in styles])}
+              "bias": np.array([models[s].bias for s in styles])}
     for key in ("fill", "mean", "scale", "weights"):
         arrays[key] = np.stack([getattr(models[s], key) for s in styles])
     buf = io.BytesIO()
@@ -206,8 +200,7 @@ def load(path: Path = MODEL_FILE) -> dict[str, LimbModel]:
             raise ValueError(f"{path} was fitted on features {tuple(data['features'])}, not {FEATURES}: "
                              "rerun benchmarks/calibrate_limbs.py")
         models = {str(s): LimbModel(*(data[k][i].astype(np.float64) for k in ("fill", "mean", "scale", "weights")),
-                                    float(data["bias"][i]), bool(data["judged"][i]))
-                  for i, s in enumerate(data["styles"])}
+                                    float(data["bias"][i])) for i, s in enumerate(data["styles"])}
     missing = sorted(set(vocab.ART_STYLES) - set(models))
     if missing:
         raise ValueError(f"{path} has no model for art style {missing[0]!r}: rerun benchmarks/calibrate_limbs.py")
