@@ -353,6 +353,44 @@ def test_limb_model_covers_every_style_and_round_trips(tmp_path):
         assert len(model.weights) == len(limbs.FEATURES)
 
 
+def test_arms_painted_out_fail_the_pose_check(sample):
+    """Every arm of a one-character sample frame painted over with the ground: the arm scores under
+    the threshold, where the frame as drawn scores over it."""
+    _, refs, items, images, _ = sample
+    tested = 0
+    for (_, req), image in zip(items, images):
+        readable = [c for c in req.characters if len(req.characters) == 1 and _readable_arms(req, c) == 2]
+        if not readable:
+            continue
+        c = readable[0]
+        img = np.array(image)
+        for sho, elb, wri in limbs.LIMBS.values():
+            for a, b in ((sho, elb), (elb, wri)):
+                _paint_segment(img, np.asarray(c.keypoints)[a], np.asarray(c.keypoints)[b], 0.09 * c.scale)
+        ref = refs[c.character["character_id"]]
+        clean, _ = limbs.limb_score(np.asarray(image), req, c, ref, None)
+        painted, limb = limbs.limb_score(img, req, c, ref, None)
+        assert painted < THRESHOLDS["pose"] <= clean and limb in limbs.LIMBS, (req.frame_id, clean, painted)
+        tested += 1
+        if tested == 3:
+            break
+    assert tested == 3
+
+
+def _readable_arms(req, c) -> int:
+    kp = np.asarray(c.keypoints)
+    return sum(limbs._readable(req, c, kp, name, joints) for name, joints in limbs.LIMBS.items())
+
+
+def _paint_segment(img: np.ndarray, p0, p1, half_width: float) -> None:
+    """Fill a thick segment with the median colour of the frame's top row (the ground behind)."""
+    yy, xx = np.mgrid[0:img.shape[0], 0:img.shape[1]]
+    v = p1 - p0
+    t = np.clip(((xx - p0[0]) * v[0] + (yy - p0[1]) * v[1]) / max(float(v @ v), 1e-9), 0, 1)
+    d = np.hypot(xx - (p0[0] + t * v[0]), yy - (p0[1] + t * v[1]))
+    img[d <= half_width] = np.median(img[0], axis=0).astype(np.uint8)
+
+
 def test_limb_model_refuses_a_file_fitted_on_other_features(tmp_path):
     models = limbs.load()
     path = tmp_path / "limb_model.npz"
