@@ -130,6 +130,18 @@ def atomic_path(path: Path):
     return Path(tmp)
 
 
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write a file atomically: a half-written file never replaces a good one."""
+    path = Path(path)
+    tmp = atomic_path(path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def write_table(table: pa.Table, path: str | Path, schema: Schema,
                 row_group_size: int = 1000) -> Path:
     """Validate and write a Parquet file atomically: readers never see a half-written file."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from storycast import vocab
 from storycast.judges.expression import features, lda
+from storycast.tables import write_bytes
 
 ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("species", tuple(vocab.SPECIES)), ("hair_style", tuple(vocab.HAIR_STYLES)))
@@ -59,9 +60,7 @@ def save(model: dict, path: Path = MODEL_FILE) -> None:
               for key, pair in model.items() for part, value in zip(("W", "means"), pair)}
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(path)
+    write_bytes(path, buf.getvalue())
 
 
 @functools.cache

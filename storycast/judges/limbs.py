@@ -24,6 +24,7 @@ from storycast.judges import embedding as emb
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.renderers.base import CharacterControl, FrameRequest
 from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
+from storycast.tables import write_bytes
 
 LIMBS = {"right_arm": (R_SHO, R_ELB, R_WRI), "left_arm": (L_SHO, L_ELB, L_WRI)}
 MIN_LIMB_PX = 40          # limbs shorter than this on screen are not checked
@@ -187,9 +188,7 @@ def save(models: dict[str, LimbModel], path: Path = MODEL_FILE) -> None:
         arrays[key] = np.stack([getattr(models[s], key) for s in styles])
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(path)
+    write_bytes(path, buf.getvalue())
 
 
 @functools.cache
