@@ -47,34 +47,20 @@ def _arm_rows(args) -> list[tuple[str, str, int, np.ndarray]]:
     items, images, refs = args
     renderer, rows = ProceduralRenderer(), []
 
-    def features(img, req, c, limb):
-        kp = np.asarray(c.keypoints, dtype=np.float64)
-        joints = limbs.LIMBS[limb]
-        if not limbs._readable(req, c, kp, limb, joints):
-            return None
-        colours = limbs.ArmColours.of(refs[c.character["character_id"]])
-        hand = c.pose not in limbs.PROP_POSES and len(colours.skin) > 0
-        bone, probes, hand_pt = limbs._arm_points(c, kp, joints, hand)
-        pts = np.vstack([bone, probes, hand_pt])
-        lab, ok = limbs._lab(img, pts, limbs.emb.sample_radius(c.scale), req)
-        near = nearer_boxes(req, c)
-        if near:
-            ok &= ~inside_boxes(pts, near)
-        cut = np.cumsum([0, len(bone), len(probes), len(hand_pt)])
-        return limbs.arm_features(*(v for a, b in zip(cut[:-1], cut[1:]) for v in (lab[a:b], ok[a:b])), colours)
+    def arms(img, req, c):
+        near = nearer_boxes(req, c)                 # as the judge reads them (`measured`)
+        keep = (lambda p: ~inside_boxes(p, near)) if near else None
+        return limbs.read_arms(img, req, c, refs[c.character["character_id"]], keep)
 
     for (_, req), raw in zip(items, images):
         image = Image.open(io.BytesIO(raw)).convert("RGB")
         img = np.asarray(image)
         for c in req.characters:
-            for limb in limbs.LIMBS:
-                x = features(img, req, c, limb)
-                if x is not None:
-                    rows.append((req.art_style, c.character["character_id"], 0, x))
+            rows.extend((req.art_style, c.character["character_id"], 0, x) for _, x in arms(img, req, c))
         out = misplaced_limb(image, req, renderer, rng_for(7, "calibrate", req.frame_id, "misplaced_limb"))
         if out is not None:
             c = next(c for c in req.characters if c.character["character_id"] == out[1].character_id)
-            x = features(np.asarray(out[0]), req, c, out[1].detail.split(":")[0])
+            x = dict(arms(np.asarray(out[0]), req, c)).get(out[1].detail.split(":")[0])
             if x is not None:
                 rows.append((req.art_style, c.character["character_id"], 1, x))
     return rows

@@ -76,11 +76,26 @@ class LimbModel:
 def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
     """The worst readable arm's score (near 1: drawn where the pose puts it; 0.6: the style's
     calibrated alarm point) and its name."""
+    arms = read_arms(img, req, c, ref, keep)
+    if not arms:
+        return 1.0, ""
+    model = load()[req.art_style]
+    worst, name = 1.0, ""
+    for limb, x in arms:
+        score = 1.0 / (1.0 + math.exp(model.risk(x) - math.log(THRESHOLD_SCORE / (1 - THRESHOLD_SCORE))))
+        if score < worst:
+            worst, name = score, limb
+    return worst, name
+
+
+def read_arms(img, req: FrameRequest, c: CharacterControl, ref, keep) -> list[tuple[str, np.ndarray]]:
+    """(name, `FEATURES`) of each arm that can be read: in front of the body, long enough on screen
+    and with enough of it in view (`keep`: which sample points nearer characters leave in view)."""
     kp = np.asarray(c.keypoints, dtype=np.float64)
     colours = ArmColours.of(ref)
     arms = [(limb, joints) for limb, joints in LIMBS.items() if _readable(req, c, kp, limb, joints)]
     if not arms or not len(colours.own):
-        return 1.0, ""
+        return []
     hands = c.pose not in PROP_POSES and len(colours.skin) > 0
     # Every arm's bone samples, probes and hand in one sampling call: its overhead dominates.
     layouts = [_arm_points(c, kp, joints, hands) for _, joints in arms]
@@ -88,18 +103,14 @@ def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[
     lab, ok = _lab(img, pts, emb.sample_radius(c.scale), req)
     if keep is not None:
         ok &= keep(pts)
-    model = load()[req.art_style]
-    worst, name, at = 1.0, "", 0
+    out, at = [], 0
     for (limb, _), (bone, probes, hand) in zip(arms, layouts):
         cut = np.cumsum([at, len(bone), len(probes), len(hand)])
         at = int(cut[-1])
         x = arm_features(*(v for a, b in zip(cut[:-1], cut[1:]) for v in (lab[a:b], ok[a:b])), colours)
-        if x is None:
-            continue                     # too little of the arm in view to judge
-        score = 1.0 / (1.0 + math.exp(model.risk(x) - math.log(THRESHOLD_SCORE / (1 - THRESHOLD_SCORE))))
-        if score < worst:
-            worst, name = score, limb
-    return worst, name
+        if x is not None:                # None: too little of the arm in view to judge
+            out.append((limb, x))
+    return out
 
 
 def arm_features(bone, bone_ok, probes, probes_ok, hand, hand_ok, colours: ArmColours) -> np.ndarray | None:
