@@ -35,6 +35,7 @@ from storycast.judges.base import CHECKS  # noqa: E402
 from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 
 PAPER_FRAMES, PAPER_TEMPLATES = 75_008, 2_000
+CALIBRATION = (300, 101, 1500, 102)   # the calibration sample: characters, their seed, frames, their seed
 QC = {"judge": "measured",
       "thresholds": dict(DEFAULT_THRESHOLDS),     # calibrated (--calibrate prints new ones)
       "max_rounds": 3, "repair_order": ["local_edit", "prompt_tuning"],
@@ -245,7 +246,7 @@ def calibrate(a) -> None:
     from storycast.qc import sample_frames
 
     cal.LIGHT_CURVES.clear()
-    chars, refs, items, raw, _ = build(300, 101, 1500, 102, a.workers)
+    chars, refs, items, raw, _ = build(*CALIBRATION, a.workers)
     images = [Image.open(io.BytesIO(b)).convert("RGB") for b in raw]
     pairs = defaultdict(list)                          # 1. daylight curves
     for (_, req), image in zip(items, images):
@@ -324,7 +325,7 @@ def thresholds_only(a) -> None:
     (after a change to one check, without refitting `calibration.py`)."""
     from PIL import Image
 
-    _, refs, items, raw, _ = build(300, 101, 1500, 102, a.workers)
+    _, refs, items, raw, _ = build(*CALIBRATION, a.workers)
     fit_thresholds(items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw], refs, a.budget)
 
 
