@@ -2,6 +2,7 @@
 sample (calibrated on a different sample), and identity retrieval among all templates."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
@@ -28,17 +29,18 @@ from storycast.judges.embedding import (
     box_means,
     lab_distances,
     light_correct,
+    part_points,
     srgb_to_lab,
     template_reference,
 )
-from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge, _part_distances
+from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge, _part_distances, torso_samples
 from storycast.judges.palette import frame_palette, lab_to_srgb, light_frame, nearest, through_palette
 from storycast.judges.retrieval import gallery, nan_quantile, part_distances, pixel_art_distance, retrieval_distance
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.qc import sample_frames
 from storycast.renderers.base import CharacterControl
 from storycast.renderers.procedural import ProceduralRenderer
-from storycast.skeleton import pose_keypoints
+from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO, pose_keypoints
 
 THRESHOLDS = dict(DEFAULT_THRESHOLDS)   # the calibrated ones, as params.yaml
 COLOUR_STYLES = {"flat_vector", "outlined_cel", "pastel", "painterly"}
@@ -161,6 +163,38 @@ def test_samples_under_the_characters_own_arms_are_not_judged():
     back = _posed("arms_crossed", "back")
     assert not own_cover(back, np.asarray(back.keypoints)).any()
     assert not own_cover(_posed("standing", "front"), np.array([[256.0, 200.0 + 0.3 * 300]])).any()
+
+
+def test_three_quarter_torso_is_judged_beside_the_near_arm(sample):
+    """In a three-quarter view the near arm hangs over the middle of the torso's keypoint span: the
+    torso is sampled on its far half, so a recoloured top there fails the identity check, and the
+    character as drawn does not."""
+    _, refs, items, images, renderer = sample
+    judge, scores = MeasuredJudge(THRESHOLDS), []
+    colours = sorted(vocab.COLORS)
+    labs = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in colours]))
+    for (_, req), image in zip(items, images):
+        for c in req.characters:
+            torso = part_points(c.keypoints, c.scale, c.facing)["torso"]
+            if c.facing not in ("left", "right") or req.art_style in ("ink", "pixel_art") \
+                    or (~own_cover(c, torso)).sum() >= len(torso) / 2:
+                continue
+            moved = torso_samples(c, torso, None)
+            assert (~own_cover(c, moved)).sum() >= len(torso) / 2
+            middle = (np.asarray(c.keypoints)[[R_SHO, L_SHO, R_HIP, L_HIP]]).mean(axis=0)
+            assert np.abs(moved[:, 0] - middle[0]).max() < 0.15 * c.scale
+            own = labs[colours.index(c.character["top_color"])]
+            top = colours[int(np.argmax(np.linalg.norm(labs - own, axis=1)))]     # the farthest colour
+            drifted = dataclasses.replace(c, character=dict(c.character, top_color=top))
+            recoloured = renderer.render_frame(dataclasses.replace(
+                req, characters=tuple(drifted if o is c else o for o in req.characters)))
+            cid = c.character["character_id"]
+            scores.append([judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]
+                           ["identity"] for im in (image, recoloured)])
+    scores = np.array(scores)
+    assert len(scores) >= 10                                   # 14 in this sample
+    assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
+    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.6   # measured 10 of 14
 
 
 def test_template_sheet_figures_joined_by_a_cape_are_parted(sample):

@@ -5,6 +5,8 @@ Per character (its box, skeleton, facing, depth from the request):
   part's distance to any colour of the template and to that part's own colours (a torso recoloured
   in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
+  in a three-quarter view whose near arm hides most of the torso's samples, the torso is sampled on
+  its far half instead (`torso_samples`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
   skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
@@ -48,11 +50,15 @@ from storycast.judges.expression import expression_fit, face_patch, features, vi
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.renderers.base import CharacterControl, FrameRequest
+from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
+TORSO_SEEN = 0.5          # `embedding.describe`'s min_seen: a part needs half of its samples
+# Three-quarter torso samples: body units from the torso's middle line towards its far side.
+TORSO_FAR_OFFSETS = (0.0, 0.015, 0.03, 0.045, 0.06)
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                  # bench_qc --calibrate, --thresholds
@@ -164,12 +170,13 @@ class MeasuredJudge:
         light, place, tone = req.lighting, place_of(req.setting), tone_of(req.art_style)
         points = emb.part_points(c.keypoints, c.scale, c.facing)
         body = np.vstack([points[p] for p in emb.PARTS])
+        sampled = dict(points, torso=torso_samples(c, points["torso"], keep))
         # Hair, face and torso samples under the character's own arms show the arm: not judged.
-        hidden = own_cover(c, body) & IDENTITY_ROWS
+        hidden = own_cover(c, np.vstack([sampled[p] for p in emb.PARTS])) & IDENTITY_ROWS
 
         def unhidden(p):
             return ~hidden & (keep(p) if keep is not None else True)
-        desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, light, place, tone, points=points)
+        desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, light, place, tone, points=sampled)
         identity, parts, same, notes["identity"] = identity_score(desc, ref, req.art_style, self._trusted(ref))
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
@@ -206,6 +213,32 @@ class MeasuredJudge:
         face = None if patch is None else features(patch)
         fit, best = expression_fit(face, c)
         return min(shown, fit), f"face reads {best}, not {c.expression}", face
+
+
+def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
+    """The torso's sample points, moved clear of the near arm in a three-quarter view where it would
+    hide most of them. There the shoulder and hip keypoints span less than the drawn torso (half
+    a torso is at least ~0.07 body units wide), and the near arm hangs over the middle of that span;
+    the far half of the torso is still in view. A drifted top went unjudged there."""
+    if c.facing not in ("left", "right"):
+        return torso
+    free = ~own_cover(c, torso) & (keep(torso) if keep is not None else True)
+    if free.sum() >= TORSO_SEEN * len(torso):
+        return torso
+    kp = np.asarray(c.keypoints, dtype=np.float64)
+    shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
+    down = hips - shoulders
+    across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
+    far = (R_SHO, L_SHO) if c.facing == "left" else (L_SHO, R_SHO)
+    if (kp[far[0]] - kp[far[1]]) @ across < 0:
+        across = -across
+    grid = np.array([shoulders + down * v + across * a * c.scale
+                     for a in TORSO_FAR_OFFSETS for v in (0.2, 0.4, 0.6, 0.8)])
+    ok = ~own_cover(c, grid) & (keep(grid) if keep is not None else True)
+    if ok.sum() <= free.sum():
+        return torso
+    chosen = grid[ok][:len(torso)]
+    return np.vstack([chosen, torso[: len(torso) - len(chosen)]])
 
 
 def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
