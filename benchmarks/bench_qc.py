@@ -5,6 +5,7 @@
                                                   #   scale after `dvc repro render`); writes data/qc
     python benchmarks/bench_qc.py --calibrate     # refit storycast/judges/calibration.py, print thresholds
     python benchmarks/bench_qc.py --thresholds    # refit qc.thresholds alone (after one check changed)
+    python benchmarks/bench_qc.py --part-noise    # refit the identity noise units alone (after sampling changed)
 
 The sample: characters and frames drawn without a pipeline (`storycast.qc.sample_frames`, layout by
 the controls stage's `layout_frame`), templates at 1024 px, frames at 512 px stored as lossless WebP
@@ -329,6 +330,18 @@ def thresholds_only(a) -> None:
     fit_thresholds(items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw], refs, a.budget)
 
 
+def part_noise_only(a) -> None:
+    """Refit PART_NOISE and SAME_PART_NOISE alone, on the calibration sample (after a change to where
+    the parts are sampled); the light curves and the expression model stay as they are."""
+    from PIL import Image
+
+    from storycast.judges import calibration as cal
+
+    _, refs, items, raw, _ = build(*CALIBRATION, a.workers)
+    _part_noise(cal, items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw], refs)
+    _write(cal)
+
+
 def _write(cal) -> None:
     path = REPO / "storycast" / "judges" / "calibration.py"
     head = path.read_text().split("KNOTS = ", 1)[0]
@@ -359,6 +372,8 @@ if __name__ == "__main__":
     ap.add_argument("--calibrate", action="store_true", help="refit the judge's measured constants")
     ap.add_argument("--thresholds", action="store_true",
                     help="refit qc.thresholds alone on the calibration sample (the judge's constants as they are)")
+    ap.add_argument("--part-noise", action="store_true",
+                    help="refit the identity noise units alone on the calibration sample")
     ap.add_argument("--calibrated-thresholds", action="store_true",
                     help="--data: use this file's calibrated qc.thresholds instead of params.yaml's")
     ap.add_argument("--characters", type=int, default=200)
@@ -370,6 +385,8 @@ if __name__ == "__main__":
     args = ap.parse_args()
     if args.thresholds:
         thresholds_only(args)
+    elif args.part_noise:
+        part_noise_only(args)
     elif args.calibrate:
         calibrate(args)
     elif args.data:
