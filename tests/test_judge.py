@@ -165,9 +165,10 @@ def test_samples_under_the_characters_own_arms_are_not_judged():
     assert not own_cover(_posed("standing", "front"), np.array([[256.0, 200.0 + 0.3 * 300]])).any()
 
 
-def test_three_quarter_torso_is_judged_beside_the_near_arm(sample):
-    """In a three-quarter view the near arm hangs over the middle of the torso's keypoint span: the
-    torso is sampled on its far half, so a recoloured top there fails the identity check, and the
+def test_torso_is_judged_beside_the_characters_own_arms(sample):
+    """Where the character's own arms hide most of the torso's sample grid (an arm hanging close to
+    the body from the front, the near arm over the middle of a three-quarter torso), the torso is
+    sampled where the arms leave it: a recoloured top there fails the identity check, and the
     character as drawn does not."""
     _, refs, items, images, renderer = sample
     judge, scores = MeasuredJudge(THRESHOLDS), []
@@ -176,7 +177,7 @@ def test_three_quarter_torso_is_judged_beside_the_near_arm(sample):
     for (_, req), image in zip(items, images):
         for c in req.characters:
             torso = part_points(c.keypoints, c.scale, c.facing)["torso"]
-            if c.facing not in ("left", "right") or req.art_style in ("ink", "pixel_art") \
+            if c.facing == "back" or req.art_style in ("ink", "pixel_art") \
                     or (~own_cover(c, torso)).sum() >= len(torso) / 2:
                 continue
             moved = torso_samples(c, torso, None)
@@ -192,9 +193,9 @@ def test_three_quarter_torso_is_judged_beside_the_near_arm(sample):
             scores.append([judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]
                            ["identity"] for im in (image, recoloured)])
     scores = np.array(scores)
-    assert len(scores) >= 10                                   # 14 in this sample
+    assert len(scores) >= 20                                   # 22: 8 from the front
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
-    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.6   # measured 10 of 14
+    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.5     # measured 14 of 22; unjudged before
 
 
 def test_template_sheet_figures_joined_by_a_cape_are_parted(sample):

@@ -109,11 +109,11 @@ PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PAR
     "painterly": (11.9, 7.5, 6.0, 7.4, 6.5, 5.4, 4.8, 10.7),
 }
 SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS
-    "flat_vector": (16.7, 12.8, 6.6, 32.2, 23.6, 9.0, 5.4, 18.4),
-    "outlined_cel": (20.2, 11.1, 7.9, 28.0, 21.0, 13.5, 7.8, 16.4),
+    "flat_vector": (16.7, 12.8, 6.7, 32.2, 23.6, 9.0, 5.4, 18.4),
+    "outlined_cel": (20.2, 11.1, 8.0, 28.0, 21.0, 13.5, 7.8, 16.4),
     "pastel": (10.7, 6.3, 4.5, 19.4, 16.4, 5.6, 3.4, 7.1),
     "ink": (6.4, 3.3, 2.0, 4.8, 4.8, 3.6, 3.4, 7.6),
-    "pixel_art": (50.2, 33.7, 30.3, 48.8, 41.6, 42.2, 45.8, 49.5),
+    "pixel_art": (50.2, 33.7, 30.8, 48.8, 41.6, 42.2, 45.8, 49.5),
     "painterly": (16.9, 9.2, 8.0, 26.0, 24.1, 8.2, 9.4, 13.5),
 }
 EXPRESSION_MODEL = (

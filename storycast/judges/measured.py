@@ -57,8 +57,9 @@ MIN_FACE_PX = 24          # faces narrower than this are checked for visibility 
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
 TORSO_SEEN = 0.5          # `embedding.describe`'s min_seen: a part needs half of its samples
-# Three-quarter torso samples: body units from the torso's middle line towards its far side.
-TORSO_FAR_OFFSETS = (0.0, 0.015, 0.03, 0.045, 0.06)
+# Torso samples clear of the arms (`torso_samples`): body units across from the torso's middle line,
+# nearest first (a three-quarter view takes the far side's, >= 0).
+TORSO_OFFSETS = (0.0, 0.015, -0.015, 0.03, -0.03, 0.045, -0.045, 0.06, -0.06)
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                  # bench_qc --calibrate, --thresholds
@@ -216,11 +217,13 @@ class MeasuredJudge:
 
 
 def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
-    """The torso's sample points, moved clear of the near arm in a three-quarter view where it would
-    hide most of them. There the shoulder and hip keypoints span less than the drawn torso (half
-    a torso is at least ~0.07 body units wide), and the near arm hangs over the middle of that span;
-    the far half of the torso is still in view. A drifted top went unjudged there."""
-    if c.facing not in ("left", "right"):
+    """The torso's sample points, moved clear of the character's own arms where they would hide
+    most of them (a drifted top went unjudged there). From the front, an arm hanging close to the
+    body covers the grid's side columns: the torso is sampled either side of its middle line,
+    where the arms leave it. In a three-quarter view the shoulder and hip keypoints span less than
+    the drawn torso and the near arm hangs over the middle of that span: the torso is sampled on
+    its far half. Half a torso is at least ~0.07 body units wide at the waist."""
+    if c.facing not in ("front", "left", "right"):
         return torso
     free = ~own_cover(c, torso) & (keep(torso) if keep is not None else True)
     if free.sum() >= TORSO_SEEN * len(torso):
@@ -229,11 +232,13 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
     shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
     down = hips - shoulders
     across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
-    far = (R_SHO, L_SHO) if c.facing == "left" else (L_SHO, R_SHO)
-    if (kp[far[0]] - kp[far[1]]) @ across < 0:
-        across = -across
-    grid = np.array([shoulders + down * v + across * a * c.scale
-                     for a in TORSO_FAR_OFFSETS for v in (0.2, 0.4, 0.6, 0.8)])
+    offsets = TORSO_OFFSETS
+    if c.facing != "front":
+        far = (R_SHO, L_SHO) if c.facing == "left" else (L_SHO, R_SHO)
+        if (kp[far[0]] - kp[far[1]]) @ across < 0:
+            across = -across
+        offsets = tuple(o for o in offsets if o >= 0)
+    grid = np.array([shoulders + down * v + across * a * c.scale for a in offsets for v in (0.2, 0.4, 0.6, 0.8)])
     ok = ~own_cover(c, grid) & (keep(grid) if keep is not None else True)
     if ok.sum() <= free.sum():
         return torso
