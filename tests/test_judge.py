@@ -198,6 +198,31 @@ def test_torso_is_judged_beside_the_characters_own_arms(sample):
     assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.5     # measured 14 of 22; unjudged before
 
 
+def test_ink_top_redrawn_lighter_or_darker_fails_on_its_tone(sample):
+    """In ink a recoloured top becomes another hatch density that some other part of the template
+    shows too: its tone against the template's own torso (`torso_tone_shift`) tells it apart."""
+    _, refs, items, images, renderer = sample
+    judge, scores = MeasuredJudge(THRESHOLDS), []
+    colours = sorted(vocab.COLORS)
+    light = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in colours]))[:, 0]
+    for (_, req), image in zip(items, images):
+        if req.art_style != "ink":
+            continue
+        for c in req.characters:
+            top = colours[int(np.argmax(np.abs(light - light[colours.index(c.character["top_color"])])))]
+            drifted = dataclasses.replace(c, character=dict(c.character, top_color=top))
+            recoloured = renderer.render_frame(dataclasses.replace(
+                req, characters=tuple(drifted if o is c else o for o in req.characters)))
+            cid = c.character["character_id"]
+            scores.append([judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]
+                           ["identity"] for im in (image, recoloured)])
+    scores = np.array(scores)
+    assert len(scores) >= 40                                   # 50 ink characters in this sample
+    assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
+    # measured 12 of 50 (many tops are hidden or stay in one hatch band); 1 of 50 by colour alone
+    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.15
+
+
 def test_template_sheet_figures_joined_by_a_cape_are_parted(sample):
     """A cape joins the front and side views into one run of columns; the judge must still fit the
     front view alone (a misfit sheet fails every clean frame of its character)."""

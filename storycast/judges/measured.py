@@ -44,7 +44,7 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE
+from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE, TONE_NOISE
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
@@ -259,12 +259,37 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
     same_unit = np.asarray(SAME_PART_NOISE.get(style, (20.0,) * len(emb.PARTS)))
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
     z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
-    if not np.isfinite(z).any():
+    shift = torso_tone_shift(desc, ref) if style in TONE_NOISE else np.nan
+    z_tone = shift / TONE_NOISE[style] if style in TONE_NOISE else np.nan
+    if not np.isfinite(z).any() and not np.isfinite(z_tone):
         return 1.0, parts, same, ""
+    if np.isfinite(z_tone) and not np.nanmax(z, initial=-np.inf) >= z_tone:
+        note = f"torso is {shift:.0f} lighter or darker than the template's ({z_tone:.1f}x the usual)"
+        return float(1.0 - z_tone / 6.0), parts, same, note
     worst = int(np.nanargmax(z))
     note = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of the template, "
             f"{same[worst]:.0f} dE from its own ({z[worst]:.1f}x the usual)")
     return float(1.0 - z[worst] / 6.0), parts, same, note
+
+
+def torso_tone_shift(desc, ref) -> float:
+    """How far the torso's median lightness is from the template torso's, in the closer view (NaN
+    where either is unseen). In ink every fill is one of a few hatch densities that some other
+    part of the template also shows, so a recoloured top matches 'a template colour'; its tone
+    against the template's own torso tells (`calibration.TONE_NOISE`)."""
+    torso = emb.SLICES["torso"]
+    crop = desc.lab[torso, 0]
+    if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop).any():
+        return np.nan
+    shifts = [abs(_median(crop) - _median(view.lab[torso, 0])) for view in (ref.front, ref.back)
+              if np.isfinite(view.lab[torso, 0]).any()]
+    return float(min(shifts)) if shifts else np.nan
+
+
+def _median(values: np.ndarray) -> float:
+    v = np.sort(values[np.isfinite(values)])
+    n = len(v)
+    return float(v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
 
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
