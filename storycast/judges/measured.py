@@ -5,8 +5,9 @@ Per character (its box, skeleton, facing, depth from the request):
   part's distance to any colour of the template and to that part's own colours (a torso recoloured
   in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
-  in a three-quarter view whose near arm hides most of the torso's samples, the torso is sampled on
-  its far half instead (`torso_samples`);
+  where the arms hide most of the torso's samples, it is sampled where they leave it (`torso_samples`);
+  in ink, whose fills are a few hatch densities, also the torso's tone against the template torso's
+  (`torso_tone_shift`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
   skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
