@@ -215,11 +215,11 @@ def _faces(items):
 
 def _part_noise(cal, items, images, refs) -> None:
     """PART_NOISE and SAME_PART_NOISE: per style and part, the 95th percentile over clean crops of the
-    distance to the nearest template colour of any part, and of the same part (floor 2 dE); TONE_NOISE:
-    the largest clean torso tone shift over the multiple at which the identity threshold fails."""
+    distance to the nearest template colour of any part, and of the same part (floor 2 dE);
+    TORSO_SHIFT_NOISE: the largest clean `torso_shift` over the multiple at which identity fails."""
     from storycast.judges import embedding as emb
     from storycast.judges.base import JudgeRequest
-    from storycast.judges.measured import MeasuredJudge, torso_tone_shift
+    from storycast.judges.measured import MeasuredJudge, torso_shift
 
     for table in (cal.PART_NOISE, cal.SAME_PART_NOISE):
         table.update({style: (1.0,) * len(emb.PARTS) for style in vocab.ART_STYLES})
@@ -230,15 +230,15 @@ def _part_noise(cal, items, images, refs) -> None:
                 for i, v in enumerate(info[key]):
                     if np.isfinite(v):
                         dist[(key, req.art_style, i)].append(v)
-            if req.art_style in cal.TONE_NOISE:
-                dist[("tone", req.art_style)].append(torso_tone_shift(info["descriptor"], refs[cid]))
+            if req.art_style in cal.TORSO_SHIFT_NOISE:
+                dist[("shift", req.art_style)].append(torso_shift(info["descriptor"], refs[cid]))
     for key, table in (("parts", cal.PART_NOISE), ("same_parts", cal.SAME_PART_NOISE)):
         for style in vocab.ART_STYLES:
             table[style] = tuple(round(max(2.0, float(np.percentile(dist[(key, style, i)], 95))), 1)
                                  if dist[(key, style, i)] else 10.0 for i in range(len(emb.PARTS)))
     z = 6.0 * (1.0 - QC["thresholds"]["identity"])      # the multiple at which identity fails
-    for style in cal.TONE_NOISE:
-        cal.TONE_NOISE[style] = round(float(np.nanmax(dist[("tone", style)])) / z + 0.005, 2)
+    for style in cal.TORSO_SHIFT_NOISE:
+        cal.TORSO_SHIFT_NOISE[style] = round(float(np.nanmax(dist[("shift", style)])) / z + 0.005, 2)
 
 
 def calibrate(a) -> None:
@@ -364,7 +364,8 @@ def _write(cal) -> None:
     out.append("SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
     out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.SAME_PART_NOISE[s])}),' for s in vocab.ART_STYLES)
     out.append("}")
-    out.append(f"TONE_NOISE: dict[str, float] = {json.dumps(cal.TONE_NOISE)}  # per art style judged by torso tone")
+    shift = json.dumps(cal.TORSO_SHIFT_NOISE)
+    out.append(f"TORSO_SHIFT_NOISE: dict[str, float] = {shift}  # styles judged by torso shift")
     blob = cal.EXPRESSION_MODEL
     out.append("EXPRESSION_MODEL = (")
     out.extend(f'    "{blob[i:i + 116]}"' for i in range(0, len(blob), 116))

@@ -198,18 +198,22 @@ def test_torso_is_judged_beside_the_characters_own_arms(sample):
     assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.5     # measured 14 of 22; unjudged before
 
 
-def test_ink_top_redrawn_lighter_or_darker_fails_on_its_tone(sample):
-    """In ink a recoloured top becomes another hatch density that some other part of the template
-    shows too: its tone against the template's own torso (`torso_tone_shift`) tells it apart."""
+@pytest.mark.parametrize("style, by_lightness, at_least", [("ink", True, 0.15), ("pixel_art", False, 0.2)])
+def test_top_redrawn_far_away_fails_on_the_torso_median(sample, style, by_lightness, at_least):
+    """In ink a recoloured top becomes another hatch density, in pixel art another of the frame's
+    few dozen colours, that some other part of the template shows too: the torso's median against
+    the template torso's (`torso_shift`) tells it apart. The top is redrawn in the colour farthest
+    from its own (by lightness in ink)."""
     _, refs, items, images, renderer = sample
     judge, scores = MeasuredJudge(THRESHOLDS), []
     colours = sorted(vocab.COLORS)
-    light = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in colours]))[:, 0]
+    labs = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in colours]))
     for (_, req), image in zip(items, images):
-        if req.art_style != "ink":
+        if req.art_style != style:
             continue
         for c in req.characters:
-            top = colours[int(np.argmax(np.abs(light - light[colours.index(c.character["top_color"])])))]
+            gap = labs - labs[colours.index(c.character["top_color"])]
+            top = colours[int(np.argmax(np.abs(gap[:, 0]) if by_lightness else np.linalg.norm(gap, axis=1)))]
             drifted = dataclasses.replace(c, character=dict(c.character, top_color=top))
             recoloured = renderer.render_frame(dataclasses.replace(
                 req, characters=tuple(drifted if o is c else o for o in req.characters)))
@@ -217,10 +221,12 @@ def test_ink_top_redrawn_lighter_or_darker_fails_on_its_tone(sample):
             scores.append([judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]
                            ["identity"] for im in (image, recoloured)])
     scores = np.array(scores)
-    assert len(scores) >= 40                                   # 50 ink characters in this sample
+    failed = scores[:, 1] < THRESHOLDS["identity"]
+    print(f"{style}: {failed.sum()} of {len(scores)} recoloured tops fail identity")
+    assert len(scores) >= 40                                   # 50 ink, 87 pixel-art characters
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
-    # measured 12 of 50 (many tops are hidden or stay in one hatch band); 1 of 50 by colour alone
-    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.15
+    # measured: ink 12 of 50, pixel art 25 of 87; by colour alone 1 and 7. Many tops are hidden
+    assert failed.mean() >= at_least
 
 
 def test_template_sheet_figures_joined_by_a_cape_are_parted(sample):

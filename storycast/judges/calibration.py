@@ -9,9 +9,9 @@ PART_NOISE: per art style and body part, the 95th percentile over clean characte
 part's colour distance (CIELAB) to the nearest colour anywhere on its template; identity
 distances are divided by it.
 SAME_PART_NOISE: the same, to the nearest colour of the same part on the template.
-TONE_NOISE: per art style judged by torso tone (ink), the largest shift of a clean torso's median
-lightness from its template's over the calibration sample, as a multiple of which the identity
-threshold's score falls: no clean calibration character fails on tone alone.
+TORSO_SHIFT_NOISE: per art style judged by its torso's median colour (ink, pixel art), the largest
+distance of a clean torso's median colour from its template's over the calibration sample, over the
+multiple at which the identity threshold fails: no clean calibration character fails on it alone.
 EXPRESSION_MODEL: the expression discriminant (`storycast.judges.expression`), zlib + base64.
 The species and hair-style discriminants (`storycast.judges.head_shape`, 0.4 MB) are a file beside
 this one, `head_model.npz`, fitted by `benchmarks/calibrate_heads.py`.
@@ -119,7 +119,7 @@ SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embeddin
     "pixel_art": (50.2, 33.7, 30.8, 48.8, 41.6, 42.2, 45.8, 49.5),
     "painterly": (16.9, 9.2, 8.0, 26.0, 24.1, 8.2, 9.4, 13.5),
 }
-TONE_NOISE: dict[str, float] = {"ink": 3.0}  # per art style judged by torso tone
+TORSO_SHIFT_NOISE: dict[str, float] = {"ink": 3.02, "pixel_art": 25.71}  # styles judged by torso shift
 EXPRESSION_MODEL = (
     "eNqku1VwHEnwNyijDLJsWTQaDTRUdVfPjGRmZmZmlBnXbJmZJcuCGWmgoRpnJOOamdaMa+a1vWa212yfvrvv/3APF3Fxly8VVZERnVmR9YOH7tyuWPGk"
     "sP8ryLDK2y/3+P2/o3RYTNiUYUPGpSRPmDSrSFiFsCX/O+1/1g0de3To3KdI2PSwVHZ4ypRhf7B1Cbb+iOqsi2BHTPxj6h9DJgya+MfwlP913nLIuCkp"

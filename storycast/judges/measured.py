@@ -6,8 +6,8 @@ Per character (its box, skeleton, facing, depth from the request):
   in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
   where the arms hide most of the torso's samples, it is sampled where they leave it (`torso_samples`);
-  in ink, whose fills are a few hatch densities, also the torso's tone against the template torso's
-  (`torso_tone_shift`);
+  in ink and pixel art, whose fills are a few hatch densities or a frame's few dozen colours, also the
+  torso's median colour against the template torso's (`torso_shift`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
   skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
@@ -45,7 +45,7 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE, TONE_NOISE
+from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE, TORSO_SHIFT_NOISE
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
@@ -260,31 +260,33 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
     same_unit = np.asarray(SAME_PART_NOISE.get(style, (20.0,) * len(emb.PARTS)))
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
     z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
-    shift = torso_tone_shift(desc, ref) if style in TONE_NOISE else np.nan
-    z_tone = shift / TONE_NOISE[style] if style in TONE_NOISE else np.nan
-    if not np.isfinite(z).any() and not np.isfinite(z_tone):
+    shift = torso_shift(desc, ref) if style in TORSO_SHIFT_NOISE else np.nan
+    z_shift = shift / TORSO_SHIFT_NOISE[style] if style in TORSO_SHIFT_NOISE else np.nan
+    if not np.isfinite(z).any() and not np.isfinite(z_shift):
         return 1.0, parts, same, ""
-    if np.isfinite(z_tone) and not np.nanmax(z, initial=-np.inf) >= z_tone:
-        note = f"torso is {shift:.0f} lighter or darker than the template's ({z_tone:.1f}x the usual)"
-        return float(1.0 - z_tone / 6.0), parts, same, note
+    if np.isfinite(z_shift) and not np.nanmax(z, initial=-np.inf) >= z_shift:
+        note = f"torso colour is {shift:.0f} dE from the template torso's ({z_shift:.1f}x the usual)"
+        return float(1.0 - z_shift / 6.0), parts, same, note
     worst = int(np.nanargmax(z))
     note = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of the template, "
             f"{same[worst]:.0f} dE from its own ({z[worst]:.1f}x the usual)")
     return float(1.0 - z[worst] / 6.0), parts, same, note
 
 
-def torso_tone_shift(desc, ref) -> float:
-    """How far the torso's median lightness is from the template torso's, in the closer view (NaN
-    where either is unseen). In ink every fill is one of a few hatch densities that some other
-    part of the template also shows, so a recoloured top matches 'a template colour'; its tone
-    against the template's own torso tells (`calibration.TONE_NOISE`)."""
+def torso_shift(desc, ref) -> float:
+    """CIELAB distance from the torso's median colour (per channel) to the template torso's, in the
+    closer view (NaN where either is unseen). In ink every fill is one of a few hatch densities and
+    in pixel art one of the frame's few dozen colours, which other parts of the template share: a
+    recoloured top still lies near "a template colour", but its median moves away from the template
+    torso's (`calibration.TORSO_SHIFT_NOISE`)."""
     torso = emb.SLICES["torso"]
-    crop = desc.lab[torso, 0]
-    if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop).any():
+    crop = desc.lab[torso]
+    if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop[:, 0]).any():
         return np.nan
-    shifts = [abs(_median(crop) - _median(view.lab[torso, 0])) for view in (ref.front, ref.back)
-              if np.isfinite(view.lab[torso, 0]).any()]
-    return float(min(shifts)) if shifts else np.nan
+    mid = np.array([_median(crop[:, ch]) for ch in range(3)])
+    shifts = [float(np.linalg.norm(mid - [_median(view.lab[torso, ch]) for ch in range(3)]))
+              for view in (ref.front, ref.back) if np.isfinite(view.lab[torso, 0]).any()]
+    return min(shifts) if shifts else np.nan
 
 
 def _median(values: np.ndarray) -> float:
