@@ -125,12 +125,12 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.35   # measured 0.70, 0.46
-    assert overall >= 0.6                              # measured 0.69: see the xfail below
+    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.70, 0.48
+    assert overall >= 0.65                             # measured 0.696: see the xfail below
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~69% of injected faults "
-                                       "(artefacts 100%, drift ~45-55%, expression ~55%, limbs ~70%)")
+@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~70% of injected faults "
+                                       "(artefacts 100%, drift ~48%, expression ~53%, limbs ~70%)")
 def test_detection_target_95_percent(sample):
     _, refs, items, images, renderer = sample
     judge = MeasuredJudge(THRESHOLDS)
