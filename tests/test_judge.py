@@ -165,15 +165,31 @@ def test_samples_under_the_characters_own_arms_are_not_judged():
     assert not own_cover(_posed("standing", "front"), np.array([[256.0, 200.0 + 0.3 * 300]])).any()
 
 
+_COLOURS = sorted(vocab.COLORS)
+_COLOUR_LABS = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in _COLOURS]))
+
+
+def _identity_with_top_recoloured(sample, req, image, c, by_lightness: bool = False) -> list[float]:
+    """The character's identity score as drawn, then with its top redrawn in the colour farthest
+    from its own (by CIELAB distance, or by lightness)."""
+    _, refs, _, _, renderer = sample
+    gap = _COLOUR_LABS - _COLOUR_LABS[_COLOURS.index(c.character["top_color"])]
+    top = _COLOURS[int(np.argmax(np.abs(gap[:, 0]) if by_lightness else np.linalg.norm(gap, axis=1)))]
+    drifted = dataclasses.replace(c, character=dict(c.character, top_color=top))
+    recoloured = renderer.render_frame(dataclasses.replace(
+        req, characters=tuple(drifted if o is c else o for o in req.characters)))
+    judge, cid = MeasuredJudge(THRESHOLDS), c.character["character_id"]
+    return [judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]["identity"]
+            for im in (image, recoloured)]
+
+
 def test_torso_is_judged_beside_the_characters_own_arms(sample):
     """Where the character's own arms hide most of the torso's sample grid (an arm hanging close to
     the body from the front, the near arm over the middle of a three-quarter torso), the torso is
     sampled where the arms leave it: a recoloured top there fails the identity check, and the
     character as drawn does not."""
-    _, refs, items, images, renderer = sample
-    judge, scores = MeasuredJudge(THRESHOLDS), []
-    colours = sorted(vocab.COLORS)
-    labs = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in colours]))
+    _, _, items, images, _ = sample
+    scores = []
     for (_, req), image in zip(items, images):
         for c in req.characters:
             torso = part_points(c.keypoints, c.scale, c.facing)["torso"]
@@ -184,14 +200,7 @@ def test_torso_is_judged_beside_the_characters_own_arms(sample):
             assert (~own_cover(c, moved)).sum() >= len(torso) / 2
             middle = (np.asarray(c.keypoints)[[R_SHO, L_SHO, R_HIP, L_HIP]]).mean(axis=0)
             assert np.abs(moved[:, 0] - middle[0]).max() < 0.15 * c.scale
-            own = labs[colours.index(c.character["top_color"])]
-            top = colours[int(np.argmax(np.linalg.norm(labs - own, axis=1)))]     # the farthest colour
-            drifted = dataclasses.replace(c, character=dict(c.character, top_color=top))
-            recoloured = renderer.render_frame(dataclasses.replace(
-                req, characters=tuple(drifted if o is c else o for o in req.characters)))
-            cid = c.character["character_id"]
-            scores.append([judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]
-                           ["identity"] for im in (image, recoloured)])
+            scores.append(_identity_with_top_recoloured(sample, req, image, c))
     scores = np.array(scores)
     assert len(scores) >= 20                                   # 22: 8 from the front
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
@@ -204,23 +213,10 @@ def test_top_redrawn_far_away_fails_on_the_torso_median(sample, style, by_lightn
     few dozen colours, that some other part of the template shows too: the torso's median against
     the template torso's (`torso_shift`) tells it apart. The top is redrawn in the colour farthest
     from its own (by lightness in ink)."""
-    _, refs, items, images, renderer = sample
-    judge, scores = MeasuredJudge(THRESHOLDS), []
-    colours = sorted(vocab.COLORS)
-    labs = srgb_to_lab(np.array([[int(vocab.COLORS[k][i:i + 2], 16) for i in (1, 3, 5)] for k in colours]))
-    for (_, req), image in zip(items, images):
-        if req.art_style != style:
-            continue
-        for c in req.characters:
-            gap = labs - labs[colours.index(c.character["top_color"])]
-            top = colours[int(np.argmax(np.abs(gap[:, 0]) if by_lightness else np.linalg.norm(gap, axis=1)))]
-            drifted = dataclasses.replace(c, character=dict(c.character, top_color=top))
-            recoloured = renderer.render_frame(dataclasses.replace(
-                req, characters=tuple(drifted if o is c else o for o in req.characters)))
-            cid = c.character["character_id"]
-            scores.append([judge.judge(JudgeRequest(im, req, {}, refs)).details["characters"][cid]["scores"]
-                           ["identity"] for im in (image, recoloured)])
-    scores = np.array(scores)
+    _, _, items, images, _ = sample
+    scores = np.array([_identity_with_top_recoloured(sample, req, image, c, by_lightness)
+                       for (_, req), image in zip(items, images) if req.art_style == style
+                       for c in req.characters])
     failed = scores[:, 1] < THRESHOLDS["identity"]
     print(f"{style}: {failed.sum()} of {len(scores)} recoloured tops fail identity")
     assert len(scores) >= 40                                   # 50 ink, 87 pixel-art characters
