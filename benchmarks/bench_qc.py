@@ -219,7 +219,8 @@ def _part_noise(cal, items, images, refs) -> None:
     TORSO_SHIFT_NOISE: the largest clean `torso_shift` over the multiple at which identity fails."""
     from storycast.judges import embedding as emb
     from storycast.judges.base import JudgeRequest
-    from storycast.judges.measured import MeasuredJudge, torso_shift
+    from storycast.judges.measured import MeasuredJudge
+    from storycast.judges.torso import torso_shift
 
     for table in (cal.PART_NOISE, cal.SAME_PART_NOISE):
         table.update({style: (1.0,) * len(emb.PARTS) for style in vocab.ART_STYLES})

@@ -5,9 +5,9 @@ Per character (its box, skeleton, facing, depth from the request):
   part's distance to any colour of the template and to that part's own colours (a torso recoloured
   in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
-  where the arms hide most of the torso's samples, it is sampled where they leave it (`torso_samples`);
+  where the arms hide most of the torso's samples, it is sampled where they leave it (`judges.torso`);
   in ink and pixel art, whose fills are a few hatch densities or a frame's few dozen colours, also the
-  torso's median colour against the template torso's (`torso_shift`);
+  torso's median colour against the template torso's (`judges.torso`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
   skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
@@ -50,17 +50,13 @@ from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
+from storycast.judges.torso import torso_samples, torso_shift
 from storycast.renderers.base import CharacterControl, FrameRequest
-from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
-TORSO_SEEN = 0.5          # `embedding.describe`'s min_seen: a part needs half of its samples
-# Torso samples clear of the arms (`torso_samples`): body units across from the torso's middle line,
-# nearest first (a three-quarter view takes the far side's, >= 0).
-TORSO_OFFSETS = (0.0, 0.015, -0.015, 0.03, -0.03, 0.045, -0.045, 0.06, -0.06)
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                  # bench_qc --calibrate, --thresholds
@@ -217,36 +213,6 @@ class MeasuredJudge:
         return min(shown, fit), f"face reads {best}, not {c.expression}", face
 
 
-def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
-    """The torso's sample points, moved clear of the character's own arms where they would hide
-    most of them (a drifted top went unjudged there). From the front, an arm hanging close to the
-    body covers the grid's side columns: the torso is sampled either side of its middle line,
-    where the arms leave it. In a three-quarter view the shoulder and hip keypoints span less than
-    the drawn torso and the near arm hangs over the middle of that span: the torso is sampled on
-    its far half. Half a torso is at least ~0.07 body units wide at the waist."""
-    if c.facing not in ("front", "left", "right"):
-        return torso
-    free = ~own_cover(c, torso) & (keep(torso) if keep is not None else True)
-    if free.sum() >= TORSO_SEEN * len(torso):
-        return torso
-    kp = np.asarray(c.keypoints, dtype=np.float64)
-    shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
-    down = hips - shoulders
-    across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
-    offsets = TORSO_OFFSETS
-    if c.facing != "front":
-        far = (R_SHO, L_SHO) if c.facing == "left" else (L_SHO, R_SHO)
-        if (kp[far[0]] - kp[far[1]]) @ across < 0:
-            across = -across
-        offsets = tuple(o for o in offsets if o >= 0)
-    grid = np.array([shoulders + down * v + across * a * c.scale for a in offsets for v in (0.2, 0.4, 0.6, 0.8)])
-    ok = ~own_cover(c, grid) & (keep(grid) if keep is not None else True)
-    if ok.sum() <= free.sum():
-        return torso
-    chosen = grid[ok][:len(torso)]
-    return np.vstack([chosen, torso[: len(torso) - len(chosen)]])
-
-
 def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
     """(score, any-part and same-part distances, note). A part has drifted when its colours appear
     nowhere on the template, or far from that part's own colours there (a torso recoloured in the
@@ -271,28 +237,6 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
     note = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of the template, "
             f"{same[worst]:.0f} dE from its own ({z[worst]:.1f}x the usual)")
     return float(1.0 - z[worst] / 6.0), parts, same, note
-
-
-def torso_shift(desc, ref) -> float:
-    """CIELAB distance from the torso's median colour (per channel) to the template torso's, in the
-    closer view (NaN where either is unseen). In ink every fill is one of a few hatch densities and
-    in pixel art one of the frame's few dozen colours, which other parts of the template share: a
-    recoloured top still lies near "a template colour", but its median moves away from the template
-    torso's (`calibration.TORSO_SHIFT_NOISE`)."""
-    torso = emb.SLICES["torso"]
-    crop = desc.lab[torso]
-    if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop[:, 0]).any():
-        return np.nan
-    mid = np.array([_median(crop[:, ch]) for ch in range(3)])
-    shifts = [float(np.linalg.norm(mid - [_median(view.lab[torso, ch]) for ch in range(3)]))
-              for view in (ref.front, ref.back) if np.isfinite(view.lab[torso, 0]).any()]
-    return min(shifts) if shifts else np.nan
-
-
-def _median(values: np.ndarray) -> float:
-    v = np.sort(values[np.isfinite(values)])
-    n = len(v)
-    return float(v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
 
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,73 @@
+"""Where the measured judge reads a character's torso, and what its median colour says.
+
+`torso_samples`: the embedding's torso grid lies between the shoulder and hip keypoints; where the
+character's own arms hide most of it (`base.own_cover`), the torso is sampled where they leave it.
+`torso_shift`: in styles whose fills are a few hatch densities (ink) or a frame's few dozen colours
+(pixel art), the torso's median colour against the template torso's, which the identity check weighs
+in units of `calibration.TORSO_SHIFT_NOISE`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from storycast.judges import embedding as emb
+from storycast.judges.base import own_cover
+from storycast.renderers.base import CharacterControl
+from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
+
+TORSO_SEEN = 0.5          # `embedding.describe`'s min_seen: a part needs half of its samples
+# Torso samples clear of the arms (`torso_samples`): body units across from the torso's middle line,
+# nearest first (a three-quarter view takes the far side's, >= 0).
+TORSO_OFFSETS = (0.0, 0.015, -0.015, 0.03, -0.03, 0.045, -0.045, 0.06, -0.06)
+
+
+def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
+    """The torso's sample points, moved clear of the character's own arms where they would hide
+    most of them (a drifted top went unjudged there). From the front, an arm hanging close to the
+    body covers the grid's side columns: the torso is sampled either side of its middle line,
+    where the arms leave it. In a three-quarter view the shoulder and hip keypoints span less than
+    the drawn torso and the near arm hangs over the middle of that span: the torso is sampled on
+    its far half. Half a torso is at least ~0.07 body units wide at the waist."""
+    if c.facing not in ("front", "left", "right"):
+        return torso
+    free = ~own_cover(c, torso) & (keep(torso) if keep is not None else True)
+    if free.sum() >= TORSO_SEEN * len(torso):
+        return torso
+    kp = np.asarray(c.keypoints, dtype=np.float64)
+    shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
+    down = hips - shoulders
+    across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
+    offsets = TORSO_OFFSETS
+    if c.facing != "front":
+        far = (R_SHO, L_SHO) if c.facing == "left" else (L_SHO, R_SHO)
+        if (kp[far[0]] - kp[far[1]]) @ across < 0:
+            across = -across
+        offsets = tuple(o for o in offsets if o >= 0)
+    grid = np.array([shoulders + down * v + across * a * c.scale for a in offsets for v in (0.2, 0.4, 0.6, 0.8)])
+    ok = ~own_cover(c, grid) & (keep(grid) if keep is not None else True)
+    if ok.sum() <= free.sum():
+        return torso
+    chosen = grid[ok][:len(torso)]
+    return np.vstack([chosen, torso[: len(torso) - len(chosen)]])
+
+
+def torso_shift(desc, ref) -> float:
+    """CIELAB distance from the torso's median colour (per channel) to the template torso's, in the
+    closer view (NaN where either is unseen). In ink every fill is one of a few hatch densities and
+    in pixel art one of the frame's few dozen colours, which other parts of the template share: a
+    recoloured top still lies near "a template colour", but its median moves away from the template
+    torso's (`calibration.TORSO_SHIFT_NOISE`)."""
+    torso = emb.SLICES["torso"]
+    crop = desc.lab[torso]
+    if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop[:, 0]).any():
+        return np.nan
+    mid = np.array([_median(crop[:, ch]) for ch in range(3)])
+    shifts = [float(np.linalg.norm(mid - [_median(view.lab[torso, ch]) for ch in range(3)]))
+              for view in (ref.front, ref.back) if np.isfinite(view.lab[torso, 0]).any()]
+    return min(shifts) if shifts else np.nan
+
+
+def _median(values: np.ndarray) -> float:
+    v = np.sort(values[np.isfinite(values)])
+    n = len(v)
+    return float(v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
