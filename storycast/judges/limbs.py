@@ -129,24 +129,17 @@ def arm_features(bone, bone_ok, probes, probes_ok, hand, hand_ok, colours: ArmCo
     up, fore = v[:n], v[n:]
     judged = len(hand) > 0 and bool(hand_ok[0])
     return np.array([
-        math.log1p(_median(np.minimum(d_side[v], 100.0))),
-        math.log1p(_median(d_same[n:][fore])) if fore.any() else np.nan,
-        math.log1p(_median(d_same[:n][up])) if up.any() else np.nan,
-        math.log1p(_median(d_same[v])),
-        math.log1p(_median(d_own[v])),
+        math.log1p(emb.small_median(np.minimum(d_side[v], 100.0))),
+        math.log1p(emb.small_median(d_same[n:][fore])) if fore.any() else np.nan,
+        math.log1p(emb.small_median(d_same[:n][up])) if up.any() else np.nan,
+        math.log1p(emb.small_median(d_same[v])),
+        math.log1p(emb.small_median(d_own[v])),
         float(absent[v].mean()),
         float((d_side < d_same)[v].mean()),
         math.log1p(float(_nearest(hand[:1], colours.skin)[0])) if judged else 0.0,
         float(judged),
-        float(np.clip(_median((d_torso - d_same)[v]), -60.0, 60.0)) / 20.0,
+        float(np.clip(emb.small_median((d_torso - d_same)[v]), -60.0, 60.0)) / 20.0,
     ])
-
-
-def _median(values: np.ndarray) -> float:
-    """np.median of a few values, the same float, without its ~30 us of overhead per call."""
-    v = sorted(values.tolist())
-    half = len(v) // 2
-    return float(v[half]) if len(v) % 2 else (v[half - 1] + v[half]) / 2
 
 
 def _nearest(lab: np.ndarray, colours: np.ndarray) -> np.ndarray:

@@ -227,7 +227,7 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
     z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
     shift = torso_shift(desc, ref) if style in TORSO_SHIFT_NOISE else np.nan
-    z_shift = shift / TORSO_SHIFT_NOISE[style] if style in TORSO_SHIFT_NOISE else np.nan
+    z_shift = shift / TORSO_SHIFT_NOISE.get(style, np.nan)
     if not np.isfinite(z).any() and not np.isfinite(z_shift):
         return 1.0, parts, same, ""
     if np.isfinite(z_shift) and not np.nanmax(z, initial=-np.inf) >= z_shift:

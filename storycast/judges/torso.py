@@ -15,7 +15,6 @@ from storycast.judges.base import own_cover
 from storycast.renderers.base import CharacterControl
 from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
 
-TORSO_SEEN = 0.5          # `embedding.describe`'s min_seen: a part needs half of its samples
 # Torso samples clear of the arms (`torso_samples`): body units across from the torso's middle line,
 # nearest first (a three-quarter view takes the far side's, >= 0).
 TORSO_OFFSETS = (0.0, 0.015, -0.015, 0.03, -0.03, 0.045, -0.045, 0.06, -0.06)
@@ -31,7 +30,7 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
     if c.facing not in ("front", "left", "right"):
         return torso
     free = ~own_cover(c, torso) & (keep(torso) if keep is not None else True)
-    if free.sum() >= TORSO_SEEN * len(torso):
+    if free.sum() >= emb.MIN_SEEN * len(torso):
         return torso
     kp = np.asarray(c.keypoints, dtype=np.float64)
     shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
@@ -61,13 +60,14 @@ def torso_shift(desc, ref) -> float:
     crop = desc.lab[torso]
     if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop[:, 0]).any():
         return np.nan
-    mid = np.array([_median(crop[:, ch]) for ch in range(3)])
-    shifts = [float(np.linalg.norm(mid - [_median(view.lab[torso, ch]) for ch in range(3)]))
+    mid = _median_colour(crop)
+    shifts = [float(np.linalg.norm(mid - _median_colour(view.lab[torso])))
               for view in (ref.front, ref.back) if np.isfinite(view.lab[torso, 0]).any()]
     return min(shifts) if shifts else np.nan
 
 
-def _median(values: np.ndarray) -> float:
-    v = np.sort(values[np.isfinite(values)])
-    n = len(v)
-    return float(v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
+
+def _median_colour(lab: np.ndarray) -> np.ndarray:
+    """Per channel, the median of the seen (finite) samples (n x 3)."""
+    seen = lab[np.isfinite(lab[:, 0])]
+    return np.array([emb.small_median(seen[:, ch]) for ch in range(3)])
