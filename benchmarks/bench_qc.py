@@ -243,7 +243,6 @@ def _part_noise(cal, items, images, refs) -> None:
 
 
 def calibrate(a) -> None:
-    from PIL import Image
 
     from storycast.judges import calibration as cal
     from storycast.judges import embedding as emb
@@ -254,8 +253,7 @@ def calibrate(a) -> None:
     from storycast.qc import sample_frames
 
     cal.LIGHT_CURVES.clear()
-    chars, refs, items, raw, _ = build(*CALIBRATION, a.workers)
-    images = [Image.open(io.BytesIO(b)).convert("RGB") for b in raw]
+    refs, items, images = calibration_sample(a.workers)
     pairs = defaultdict(list)                          # 1. daylight curves
     for (_, req), image in zip(items, images):
         img = np.asarray(image)
@@ -328,24 +326,28 @@ def fit_thresholds(items, images, refs, budget: float) -> dict[str, float]:
     return thresholds
 
 
+def calibration_sample(workers: int):
+    """The calibration sample (`CALIBRATION`): template references, frame items, decoded frames."""
+    from PIL import Image
+
+    _, refs, items, raw, _ = build(*CALIBRATION, workers)
+    return refs, items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw]
+
+
 def thresholds_only(a) -> None:
     """Refit `qc.thresholds` alone, on the calibration sample, with the judge's constants as they are
     (after a change to one check, without refitting `calibration.py`)."""
-    from PIL import Image
-
-    _, refs, items, raw, _ = build(*CALIBRATION, a.workers)
-    fit_thresholds(items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw], refs, a.budget)
+    refs, items, images = calibration_sample(a.workers)
+    fit_thresholds(items, images, refs, a.budget)
 
 
 def part_noise_only(a) -> None:
     """Refit PART_NOISE and SAME_PART_NOISE alone, on the calibration sample (after a change to where
     the parts are sampled); the light curves and the expression model stay as they are."""
-    from PIL import Image
-
     from storycast.judges import calibration as cal
 
-    _, refs, items, raw, _ = build(*CALIBRATION, a.workers)
-    _part_noise(cal, items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw], refs)
+    refs, items, images = calibration_sample(a.workers)
+    _part_noise(cal, items, images, refs)
     _write(cal)
 
 
