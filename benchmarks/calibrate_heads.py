@@ -50,7 +50,7 @@ def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
     with _pool(workers) as pool:
         faces = [r for part in pool.map(_faces, _split(frames, workers)) for r in part]
         sheets = [r for part in pool.map(_template_heads, _split(chars, workers)) for r in part]
-    out = [(view, spec[cid], f) for view, _, f, cid in faces]
+    out = [(view, spec[cid], f) for _, view, _, f, cid in faces]
     out += [("template", spec[cid], f) for cid, f in sheets if f is not None]
     return out
 

@@ -2,19 +2,21 @@
 
 The face is sampled on a 32 x 32 grid in head coordinates (from the neck/nose keypoints, mirrored so
 a three-quarter view always looks right), as CIELAB relative to the middle of the face. A linear
-discriminant (LDA, one per view: front / three-quarter) maps it to 11 numbers; the asked
+discriminant (LDA) per art style and view (front / three-quarter) maps it to 11 numbers; the asked
 expression fits when its family (happy/laughing, sad/crying, surprised/scared, angry/disgusted/
-determined, neutral/sleepy/confused) is about as close as the closest expression. The projection
-and class means are measured on calibration faces drawn by the embedded renderer
-(`benchmarks/bench_qc.py --calibrate`), stored compressed in `calibration.EXPRESSION_MODEL`; they
-describe that renderer's drawing, so another renderer needs a recalibration or a VLM judge.
+determined, neutral/sleepy/confused) is about as close as the closest expression, in units of that
+style and view's clean margin (`ExpressionModel.scale`). One discriminant per style because hatching,
+a pixel grid or soft pastel edges draw a mouth differently: a shared one whitens those differences
+away with the expressions. Fitted on calibration faces drawn by the embedded renderer
+(`benchmarks/calibrate_expression.py`) and stored beside this module in `expression_model.npz`;
+it describes that renderer's drawing, so another renderer needs a recalibration or a VLM judge.
 """
 from __future__ import annotations
 
-import base64
 import functools
 import io
-import zlib
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +25,7 @@ from storycast.judges.base import head_up
 from storycast.judges.embedding import box_means, light_correct, srgb_to_lab
 from storycast.renderers.base import CharacterControl
 from storycast.skeleton import NECK
+from storycast.tables import write_bytes
 
 GRID = 32
 FAMILIES = ({"happy", "laughing"}, {"sad", "crying"}, {"surprised", "scared"},
@@ -58,21 +61,34 @@ def view_of(facing: str) -> str:
 
 
 # ---------------------------------------------------------------- the model
-def fit(rows: list[tuple[str, str, np.ndarray]], ridge: float = 0.1) -> dict:
-    """LDA per view from (view, expression, features) rows: projection W (D x 11), class means in
-    the projected space (12 x 11)."""
+@dataclass(frozen=True)
+class ExpressionModel:
+    """One art style and view: projection W (D x 11), the 12 expressions' projected means (12 x 11),
+    and `scale`, the 99th percentile of held-out clean faces' margins (score 0.5 there)."""
+    W: np.ndarray
+    means: np.ndarray
+    scale: float
+
+
+MODEL_FILE = Path(__file__).with_name("expression_model.npz")
+
+
+def fit(rows: list[tuple[str, str, str, np.ndarray]], ridge: float = 0.1) -> dict[tuple[str, str], tuple]:
+    """Per (art style, view), the LDA (W, projected means) from (style, view, expression, features)
+    rows."""
     model = {}
-    for view in VIEWS:
-        X = np.stack([f for v, _, f in rows if v == view])
-        y = np.array([vocab.EXPRESSIONS.index(e) for v, e, _ in rows if v == view])
-        W, means = lda(X, y, len(vocab.EXPRESSIONS), ridge)
-        model[view] = {"W": W.astype(np.float32), "means": means.astype(np.float32)}
+    for style, view in sorted({(s, v) for s, v, _, _ in rows}):
+        mine = [(e, f) for s, v, e, f in rows if (s, v) == (style, view)]
+        X = np.stack([f for _, f in mine])
+        y = np.array([vocab.EXPRESSIONS.index(e) for e, _ in mine])
+        model[(style, view)] = lda(X, y, len(vocab.EXPRESSIONS), ridge)
     return model
 
 
 def lda(X: np.ndarray, y: np.ndarray, k: int, ridge: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Linear discriminant of `k` classes: projection W (D x k-1), whitened (W^T Sw W = I), and the
     class means projected (k x k-1). A class without rows sits at the overall mean."""
+    X = np.asarray(X, dtype=np.float64)     # features are stored as float32; Cholesky of 3,072 inputs needs more
     mu = X.mean(axis=0)
     means = np.stack([X[y == c].mean(axis=0) if (y == c).any() else mu for c in range(k)])
     Xc = X - means[y]
@@ -87,41 +103,47 @@ def lda(X: np.ndarray, y: np.ndarray, k: int, ridge: float = 0.1) -> tuple[np.nd
     return W, means @ W
 
 
-def margins(model: dict, view: str, f: np.ndarray, asked: str) -> tuple[float, str]:
+def margins(W: np.ndarray, means: np.ndarray, f: np.ndarray, asked: str) -> tuple[float, str]:
     """(distance of the asked expression's family minus the closest expression's, closest)."""
-    m = model[view]
-    z = f @ m["W"]
-    d = ((m["means"] - z) ** 2).sum(axis=1)
+    d = ((means - f @ W) ** 2).sum(axis=1)
     family = next(fam for fam in FAMILIES if asked in fam)
     best = vocab.EXPRESSIONS[int(np.argmin(d))]
     return float(min(d[vocab.EXPRESSIONS.index(e)] for e in family) - d.min()), best
 
 
-def encode(model: dict, scale: float) -> str:
+def save(models: dict[tuple[str, str], ExpressionModel], path: Path = MODEL_FILE) -> None:
+    """Write the models (float16 projections) atomically: a half-written file never replaces a good one."""
+    keys = sorted(models)
+    arrays = {"styles": np.array([s for s, _ in keys]), "views": np.array([v for _, v in keys]),
+              "W": np.stack([models[k].W for k in keys]).astype(np.float16),
+              "means": np.stack([models[k].means for k in keys]).astype(np.float16),
+              "scale": np.array([models[k].scale for k in keys], dtype=np.float32)}
     buf = io.BytesIO()
-    arrays = {f"{v}_{k}": model[v][k].astype(np.float16) for v in VIEWS for k in ("W", "means")}
-    np.savez(buf, scale=np.float32(scale), **arrays)
-    return base64.b64encode(zlib.compress(buf.getvalue(), 9)).decode()
+    np.savez_compressed(buf, **arrays)
+    write_bytes(path, buf.getvalue())
 
 
 @functools.cache
-def load() -> tuple[dict, float] | None:
-    from storycast.judges import calibration
+def load(path: Path = MODEL_FILE) -> dict[tuple[str, str], ExpressionModel]:
+    with np.load(path) as data:
+        if data["W"].shape[1] != GRID * GRID * 3:
+            raise ValueError(f"{path} was fitted on {data['W'].shape[1]} features, not {GRID * GRID * 3}: "
+                             "rerun benchmarks/calibrate_expression.py")
+        models = {(str(s), str(v)): ExpressionModel(data["W"][i].astype(np.float32),
+                                                    data["means"][i].astype(np.float32), float(data["scale"][i]))
+                  for i, (s, v) in enumerate(zip(data["styles"], data["views"]))}
+    missing = [(s, v) for s in vocab.ART_STYLES for v in VIEWS if (s, v) not in models]
+    if missing:
+        raise ValueError(f"{path} has no model for art style {missing[0][0]!r}, view {missing[0][1]!r}: "
+                         "rerun benchmarks/calibrate_expression.py")
+    return models
 
-    blob = getattr(calibration, "EXPRESSION_MODEL", "")
-    if not blob:
-        return None
-    data = np.load(io.BytesIO(zlib.decompress(base64.b64decode(blob))))
-    model = {v: {k: data[f"{v}_{k}"].astype(np.float32) for k in ("W", "means")} for v in VIEWS}
-    return model, float(data["scale"])
 
-
-def expression_fit(face: np.ndarray | None, c: CharacterControl) -> tuple[float, str]:
+def expression_fit(face: np.ndarray | None, c: CharacterControl, style: str) -> tuple[float, str]:
     """Score in [0, 1] (0.5 at the calibrated margin) and the expression the face reads as, from the
     face's `features` (None: not measurable, the asked expression stands)."""
-    loaded = load()
-    if face is None or loaded is None:
+    if face is None:
         return 1.0, c.expression
-    model, scale = loaded
-    margin, best = margins(model, view_of(c.facing), face, c.expression)
-    return float(np.clip(1.0 - 0.5 * margin / scale, 0.0, 1.0)), best
+    m = load()[(style, view_of(c.facing))]
+    margin, best = margins(m.W, m.means, face, c.expression)
+    return float(np.clip(1.0 - 0.5 * margin / m.scale, 0.0, 1.0)), best
