@@ -3,8 +3,9 @@
     python benchmarks/calibrate_heads.py             # fit, print held-out accuracy, write the model
     python benchmarks/calibrate_heads.py --dry-run   # fit and print only
 
-Frame heads: the calibration faces of the expression model (characters seed 105, frames seed 106,
-nobody facing away), by view. Template heads: the front figure of 1,200 template sheets (characters
+Frame heads: the calibration faces of the expression model (`bench_qc.calibration_faces`: 120,000
+frames over 2,000 characters, seeds 105/106, nobody facing away, ~25 min on 2 cores), by art style and
+view. Template heads: the front figure of 1,200 template sheets (characters
 seed 105, drawn at 1024 px and stored as the templates stage stores them). Characters whose number
 is a multiple of 4 are held out for the accuracy printed; the written model is fitted on all.
 """
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_qc import _faces, _pool, _split  # noqa: E402
+from bench_qc import _pool, _split, calibration_faces  # noqa: E402
 
 from storycast.characters import sample_characters  # noqa: E402
 from storycast.judges import head_shape  # noqa: E402
@@ -42,14 +43,10 @@ def _template_heads(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
 
 
 def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
-    from storycast.qc import sample_frames
-
-    chars = sample_characters(1200, 105, 3)
-    spec = {c["character_id"]: c for c in chars}
-    frames = sample_frames(chars[:600], n_frames, 106, back_facing_rate=0.0)
+    spec = {c["character_id"]: c for c in sample_characters(2000, 105, 3)}
+    faces = calibration_faces(workers, n_frames, len(spec))
     with _pool(workers) as pool:
-        faces = [r for part in pool.map(_faces, _split(frames, workers)) for r in part]
-        sheets = [r for part in pool.map(_template_heads, _split(chars, workers)) for r in part]
+        sheets = [r for part in pool.map(_template_heads, _split(list(spec.values())[:1200], workers)) for r in part]
     out = [(view, spec[cid], f) for _, view, _, f, cid in faces]
     out += [("template", spec[cid], f) for cid, f in sheets if f is not None]
     return out
@@ -61,7 +58,7 @@ def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]]) -> None:
     hits = defaultdict(list)
     for kind, spec, f in held:
         for attr, labels in head_shape.ATTRIBUTES:
-            W, means = model[f"{kind}_{attr}"]
+            W, means = model[f"{head_shape.model_key(kind, spec['art_style'])}_{attr}"]
             best = labels[int(np.argmin(((means - f @ W) ** 2).sum(axis=1)))]
             hits[(kind, attr, spec["art_style"])].append(best == spec[attr])
     for kind in head_shape.KINDS:
@@ -74,7 +71,7 @@ def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]]) -> None:
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--frames", type=int, default=3000, help="calibration frames drawn for frame heads")
+    ap.add_argument("--frames", type=int, default=120_000, help="calibration frames drawn for frame heads")
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--dry-run", action="store_true")
     a = ap.parse_args()

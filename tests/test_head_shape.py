@@ -29,13 +29,29 @@ def sheets():
 
 def test_posteriors_are_probabilities_and_nan_without_a_face():
     face = np.random.default_rng(0).normal(size=32 * 32 * 3)
-    p = head_shape.posteriors(face, "front")
+    p = head_shape.posteriors(face, "front", "ink")
     assert p.shape == (head_shape.SIZE,) and np.all(p >= 0)
     start = 0
     for _, labels in head_shape.ATTRIBUTES:
         assert abs(p[start:start + len(labels)].sum() - 1.0) < 1e-9
         start += len(labels)
-    assert np.isnan(head_shape.posteriors(None, "side")).all()
+    assert np.isnan(head_shape.posteriors(None, "side", "ink")).all()
+    with pytest.raises(ValueError, match="per art style; got None"):
+        head_shape.posteriors(face, "side")
+
+
+def test_head_model_has_a_discriminant_per_style_and_view_and_round_trips(tmp_path):
+    model = head_shape.load()
+    assert set(model) == {f"{key}_{attr}" for key in head_shape.MODEL_KEYS for attr, _ in head_shape.ATTRIBUTES}
+    path = tmp_path / "head_model.npz"
+    head_shape.save(model, path)
+    again = head_shape.load.__wrapped__(path)
+    assert all(np.array_equal(again[k][0], model[k][0]) and np.array_equal(again[k][1], model[k][1]) for k in model)
+    with np.load(path) as data:
+        arrays = {k: v for k, v in data.items() if not k.startswith("pastel_side_")}
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="no discriminant for 'pastel_side'"):
+        head_shape.load.__wrapped__(path)
 
 
 def test_template_sheets_show_their_species(sheets):
@@ -57,7 +73,7 @@ def test_frame_heads_of_ink_characters_show_their_species(sheets):
             if not np.isnan(shape).any():
                 right.append(_species(shape) == c.character["species"])
     print(f"ink species read right on {np.mean(right):.3f} of {len(right)} frame heads")
-    assert len(right) >= 30 and np.mean(right) >= 0.7     # held out at calibration: 0.85-0.91
+    assert len(right) >= 30 and np.mean(right) >= 0.85    # held out at calibration: 0.96-0.97; measured 0.97
 
 
 def test_shape_distance_prefers_the_same_species_in_ink_and_ignores_missing_faces():

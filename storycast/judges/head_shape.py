@@ -3,10 +3,11 @@
 In ink every colour becomes one of a few hatch densities, so part colours leave about half of the ink
 characters alike (`benchmarks/bench_retrieval_ceiling.py`); ears, beak, snout and the hair's outline
 tell them apart. Linear discriminants over the face patch's `expression.features` give class
-probabilities for species and for hair style, one pair per kind of image: frame heads seen from the
-front, frame heads in three-quarter view, and template sheets' front heads (daylight, plain backdrop,
-drawn larger). A crop and a template look alike as much as their probabilities overlap
-(`shape_distance`), which identity retrieval adds to the colour distance in ink.
+probabilities for species and for hair style, one pair per kind of image: frame heads per art style
+seen from the front and in three-quarter view (hatching or a pixel grid draw an ear differently), and
+template sheets' front heads (daylight, plain backdrop, drawn larger). A crop and a template look
+alike as much as their probabilities overlap (`shape_distance`), which identity retrieval adds to the
+colour distance in ink.
 
 Fitted on calibration characters by `benchmarks/calibrate_heads.py` and stored beside this module in
 `head_model.npz` (float16; too large for a constant in `calibration.py`); like the expression model
@@ -28,7 +29,7 @@ ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("species", tuple(vocab.SPECIES)), ("hair_style", tuple(vocab.HAIR_STYLES)))
 KINDS = ("front", "side", "template")        # frame heads by `expression.view_of`, template sheets' front heads
 SIZE = sum(len(labels) for _, labels in ATTRIBUTES)
-TEMPERATURE = 3.0    # softens the discriminant's Gaussian posteriors: its classes overlap more than it says
+TEMPERATURE = 6.0    # softens the Gaussian posteriors: classes overlap more than they say (3 -> 6: ink 0.662 -> 0.674)
 WEIGHT = 3.0         # per attribute, in the colour distance's units; picked on a calibration sample
 # Styles whose retrieval adds the head shape: where colour cannot tell characters apart (ink, see
 # benchmarks/bench_retrieval_ceiling.py). Elsewhere colour already does, and at paper scale the shape
@@ -38,16 +39,29 @@ FLOOR = 1e-3         # no overlap at all costs -log(FLOOR) * WEIGHT, not infinit
 
 
 # ---------------------------------------------------------------- the model
+def model_key(kind: str, style: str | None = None) -> str:
+    """Frame heads have a discriminant per art style and view; template sheets one for all styles."""
+    if kind == "template":
+        return kind
+    if style not in vocab.ART_STYLES:
+        raise ValueError(f"frame heads are read per art style; got {style!r}, expected one of {vocab.ART_STYLES}")
+    return f"{style}_{kind}"
+
+
+MODEL_KEYS = tuple(model_key(k, s) for k in KINDS for s in (vocab.ART_STYLES if k != "template" else (None,)))
+
+
 def fit(rows: list[tuple[str, dict, np.ndarray]], ridge: float = 0.1) -> dict:
-    """Per kind and attribute, the discriminant (W, projected class means) from (kind, character
+    """Per model key and attribute, the discriminant (W, projected class means) from (kind, character
     spec, face features) rows."""
     model = {}
-    for kind in KINDS:
-        X = np.stack([f for k, _, f in rows if k == kind])
+    for key in MODEL_KEYS:
+        mine = [(spec, f) for kind, spec, f in rows if model_key(kind, spec["art_style"]) == key]
+        X = np.stack([f for _, f in mine])
         for attr, labels in ATTRIBUTES:
-            y = np.array([labels.index(spec[attr]) for k, spec, _ in rows if k == kind])
+            y = np.array([labels.index(spec[attr]) for spec, _ in mine])
             W, means = lda(X, y, len(labels), ridge)
-            model[f"{kind}_{attr}"] = (W.astype(np.float32), means.astype(np.float32))
+            model[f"{key}_{attr}"] = (W.astype(np.float32), means.astype(np.float32))
     return model
 
 
@@ -64,25 +78,29 @@ def save(model: dict, path: Path = MODEL_FILE) -> None:
 
 
 @functools.cache
-def load() -> dict | None:
-    if not MODEL_FILE.exists():
+def load(path: Path = MODEL_FILE) -> dict | None:
+    if not path.exists():
         return None
-    with np.load(MODEL_FILE) as data:
-        return {f"{kind}_{attr}": (data[f"{kind}_{attr}_W"].astype(np.float32),
-                                   data[f"{kind}_{attr}_means"].astype(np.float32))
-                for kind in KINDS for attr, _ in ATTRIBUTES}
+    with np.load(path) as data:
+        missing = [key for key in MODEL_KEYS if f"{key}_{ATTRIBUTES[0][0]}_W" not in data]
+        if missing:
+            raise ValueError(f"{path} has no discriminant for {missing[0]!r}: rerun benchmarks/calibrate_heads.py")
+        return {f"{key}_{attr}": (data[f"{key}_{attr}_W"].astype(np.float32),
+                                  data[f"{key}_{attr}_means"].astype(np.float32))
+                for key in MODEL_KEYS for attr, _ in ATTRIBUTES}
 
 
 # ---------------------------------------------------------------- use
-def posteriors(face: np.ndarray | None, kind: str) -> np.ndarray:
-    """Species then hair-style probabilities (SIZE,) of a face's `expression.features`; NaN where
-    there is no face or no model."""
+def posteriors(face: np.ndarray | None, kind: str, style: str | None = None) -> np.ndarray:
+    """Species then hair-style probabilities (SIZE,) of a face's `expression.features` (a frame head
+    of art `style` seen `kind` = front / side, or a template sheet's); NaN where there is no face or
+    no model."""
     model = load()
     if face is None or model is None:
         return np.full(SIZE, np.nan)
     out = []
     for attr, _ in ATTRIBUTES:
-        W, means = model[f"{kind}_{attr}"]
+        W, means = model[f"{model_key(kind, style)}_{attr}"]
         z = face.astype(np.float32) @ W
         logit = -0.5 * ((means - z) ** 2).sum(axis=1).astype(np.float64) / TEMPERATURE
         p = np.exp(logit - logit.max())

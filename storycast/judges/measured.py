@@ -182,7 +182,7 @@ class MeasuredJudge:
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
         notes["expression"] = why
-        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, view_of(c.facing)))
+        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, view_of(c.facing), req.art_style))
         in_img = ((body[:, 0] >= 0) & (body[:, 0] < req.width) & (body[:, 1] >= 0) & (body[:, 1] < req.height))
         visible = float((~inside_boxes(body[in_img], near)).mean()) if in_img.any() else 0.0
         notes["visibility"] = f"{1 - visible:.0%} of the body is behind nearer characters"
