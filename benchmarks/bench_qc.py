@@ -217,13 +217,15 @@ def _faces(items):
     return rows
 
 
-def calibration_faces(workers: int, n_frames: int, n_characters: int = 2000, chunk: int = 2000) -> list[tuple]:
-    """`_faces` of `n_frames` calibration frames (characters seed 105, frames seed 106, nobody facing
-    away) over `n_characters`, in order, `chunk` frames at a time: ~1.5 faces a frame, ~25 s per
-    1,000 frames on one core."""
+def calibration_faces(workers: int, n_frames: int, n_characters: int = 2000, chunk: int = 2000,
+                      style: str | None = None, frame_seed: int = 106) -> list[tuple]:
+    """`_faces` of `n_frames` calibration frames (characters seed 105, frames `frame_seed`, nobody
+    facing away) over `n_characters` (those of art `style` only, if given), in order, `chunk` frames at
+    a time: ~1.5 faces a frame over all styles, ~25 s per 1,000 frames on one core."""
     from storycast.qc import sample_frames
 
-    frames = sample_frames(sample_characters(n_characters, 105, 3), n_frames, 106, back_facing_rate=0.0)
+    chars = [c for c in sample_characters(n_characters, 105, 3) if style in (None, c["art_style"])]
+    frames = sample_frames(chars, n_frames, frame_seed, back_facing_rate=0.0)
     rows, start = [], time.perf_counter()
     with _pool(workers) as pool:
         for i in range(0, len(frames), chunk):
@@ -295,7 +297,7 @@ def calibrate(a) -> None:
         curves[key] = tuple(tuple(_fit_curve(x[:, ch], y[:, ch], emb.KNOTS)) for ch in range(3))
     cal.LIGHT_CURVES.update(curves)
     _part_noise(cal, items, images, refs)              # 2. part noise on clean frames
-    faces = calibration_faces(a.workers, a.face_frames)   # 3. expression model (on the new light curves)
+    faces = calibrate_expression.draw_faces(a.workers, a.face_frames)   # 3. expression model (new light curves)
     calibrate_expression.write(calibrate_expression.fit_with_scales(faces))
     fit_thresholds(items, images, refs, a.budget)             # 4. thresholds
     _write(cal)

@@ -5,7 +5,7 @@ a three-quarter view always looks right), as CIELAB relative to the middle of th
 discriminant (LDA) per art style and view (front / three-quarter) maps it to 11 numbers; the asked
 expression fits when its family (happy/laughing, sad/crying, surprised/scared, angry/disgusted/
 determined, neutral/sleepy/confused) is about as close as the closest expression, in units of that
-style and view's clean margin (`ExpressionModel.scale`). One discriminant per style because hatching,
+style and view's clean margins (`ExpressionModel.scale`). One discriminant per style because hatching,
 a pixel grid or soft pastel edges draw a mouth differently: a shared one whitens those differences
 away with the expressions. Fitted on calibration faces drawn by the embedded renderer
 (`benchmarks/calibrate_expression.py`) and stored beside this module in `expression_model.npz`;
@@ -64,7 +64,7 @@ def view_of(facing: str) -> str:
 @dataclass(frozen=True)
 class ExpressionModel:
     """One art style and view: projection W (D x 11), the 12 expressions' projected means (12 x 11),
-    and `scale`, the 99th percentile of held-out clean faces' margins (score 0.5 there)."""
+    and `scale`, the margin scored 0.5 (`calibrate_expression.py` sets it from held-out clean faces)."""
     W: np.ndarray
     means: np.ndarray
     scale: float
