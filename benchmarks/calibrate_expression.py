@@ -29,7 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from storycast import vocab  # noqa: E402
+from bench_qc import calibration_faces, held_out  # noqa: E402
+
 from storycast.judges import expression as ex  # noqa: E402
 from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 
@@ -38,24 +39,19 @@ from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 FAIL_AT = 1.9
 
 
-def _held_out(cid: str) -> bool:
-    return int(cid[1:]) % 4 == 0
-
-
 def _other_family(asked: str, rng: np.random.Generator) -> str:
-    family = next(f for f in ex.FAMILIES if asked in f)
-    options = sorted(e for e in vocab.EXPRESSIONS if e not in family)
+    options = ex.other_families(asked)
     return options[int(rng.integers(len(options)))]
 
 
 def held_out_margins(faces: list[tuple]) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     """Per (style, view): held-out faces' margins for the expression drawn and for one of another
     family, under the model fitted on the other characters."""
-    trained = ex.fit([(s, v, e, f) for s, v, e, f, cid in faces if not _held_out(cid)])
+    trained = ex.fit([(s, v, e, f) for s, v, e, f, cid in faces if not held_out(cid)])
     rng = np.random.default_rng(0)
     out: dict[tuple[str, str], tuple[list, list]] = {key: ([], []) for key in trained}
     for s, v, e, f, cid in faces:
-        if _held_out(cid):
+        if held_out(cid):
             W, means = trained[(s, v)]
             out[(s, v)][0].append(ex.margins(W, means, f, e)[0])
             out[(s, v)][1].append(ex.margins(W, means, f, _other_family(e, rng))[0])
@@ -83,8 +79,6 @@ def fit_with_scales(faces: list[tuple]) -> dict[tuple[str, str], ex.ExpressionMo
 def draw_faces(workers: int, frames: int = 120_000, pixel_art_frames: int = 40_000,
                characters: int = 2000) -> list[tuple]:
     """The calibration faces: all styles, then pixel-art casts alone."""
-    from bench_qc import calibration_faces
-
     return (calibration_faces(workers, frames, characters)
             + calibration_faces(workers, pixel_art_frames, characters, style="pixel_art", frame_seed=108))
 

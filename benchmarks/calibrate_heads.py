@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_qc import _pool, _split, calibration_faces  # noqa: E402
+from bench_qc import _pool, _split, calibration_faces, held_out  # noqa: E402
 
 from storycast.characters import sample_characters  # noqa: E402
 from storycast.judges import head_shape  # noqa: E402
@@ -53,8 +53,8 @@ def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
 
 
 def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]]) -> None:
-    held = [(k, s, f) for k, s, f in data if not int(s["character_id"][1:]) % 4]
-    model = head_shape.fit([(k, s, f) for k, s, f in data if int(s["character_id"][1:]) % 4])
+    held = [(k, s, f) for k, s, f in data if held_out(s["character_id"])]
+    model = head_shape.fit([(k, s, f) for k, s, f in data if not held_out(s["character_id"])])
     hits = defaultdict(list)
     for kind, spec, f in held:
         for attr, labels in head_shape.ATTRIBUTES:

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_qc import CALIBRATION, _pool, _split, build  # noqa: E402
+from bench_qc import CALIBRATION, _pool, _split, build, held_out  # noqa: E402
 
 from storycast import vocab  # noqa: E402
 from storycast.judges import limbs  # noqa: E402
@@ -130,8 +130,8 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true")
     a = ap.parse_args()
     rows = collect(a.workers)
-    held = [r for r in rows if not int(r[1][1:]) % 4]
-    report(fit([r for r in rows if int(r[1][1:]) % 4], a.false_alarms, a.l2), held, "held-out characters:")
+    held = [r for r in rows if held_out(r[1])]
+    report(fit([r for r in rows if not held_out(r[1])], a.false_alarms, a.l2), held, "held-out characters:")
     models = fit(rows, a.false_alarms, a.l2)
     report(models, rows, "all (the written model):")
     if not a.dry_run:

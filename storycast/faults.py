@@ -36,6 +36,7 @@ from storycast.judges.base import (
 )
 from storycast.judges.conditions import coarse
 from storycast.judges.embedding import srgb_to_lab
+from storycast.judges.expression import other_families
 from storycast.judges.limbs import LIMBS
 from storycast.renderers.base import CharacterControl, FrameRequest
 from storycast.renderers.procedural.geometry import hex_rgb
@@ -46,9 +47,6 @@ FAULTS: tuple[str, ...] = ("identity_drift", "wrong_expression", "misplaced_limb
 MIN_FACE_PX = 24          # a wrong expression on a smaller face is not a visible failure
 MIN_TORSO_PX = 14
 MIN_ARM_PX = 48          # shorter arms are checked by nobody: too thin to read
-# Expression families: a wrong expression is drawn from another family.
-FAMILIES = ({"happy", "laughing"}, {"sad", "crying"}, {"surprised", "scared"},
-            {"angry", "disgusted", "determined"}, {"neutral", "sleepy", "confused"})
 
 
 @dataclass(frozen=True)
@@ -167,8 +165,7 @@ def wrong_expression(image, request, renderer, rng):
                 and box_fraction_inside(box, request.width, request.height) == 1.0
                 and visible_fraction(request, c, np.array([box[:2], box[2:], head_box(c)[:2]])) == 1.0)
     for c in _candidates(request, rng, ok):
-        family = next(f for f in FAMILIES if c.expression in f)
-        options = sorted(e for e in vocab.EXPRESSIONS if e not in family)
+        options = other_families(c.expression)
         new = options[int(rng.integers(len(options)))]
         px = clip_box(face_box(c), request.width, request.height)
         wrong = renderer.render_frame(_replace(request, c, expression=new))

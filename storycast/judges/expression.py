@@ -56,6 +56,12 @@ def features(patch: np.ndarray) -> np.ndarray:
     return ((patch - ref) / 20.0).ravel()
 
 
+def other_families(expression: str) -> list[str]:
+    """The expressions outside `expression`'s family, sorted: what a wrong expression is drawn from."""
+    family = next(fam for fam in FAMILIES if expression in fam)
+    return sorted(e for e in vocab.EXPRESSIONS if e not in family)
+
+
 def view_of(facing: str) -> str:
     return "front" if facing == "front" else "side"
 
