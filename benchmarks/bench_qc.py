@@ -243,11 +243,12 @@ def calibration_faces(workers: int, n_frames: int, n_characters: int = 2000, chu
 def _part_noise(cal, items, images, refs) -> None:
     """PART_NOISE and SAME_PART_NOISE: per style and part, the 95th percentile over clean crops of the
     distance to the nearest template colour of any part, and of the same part (floor 2 dE);
-    TORSO_SHIFT_NOISE: the largest clean `torso_shift` over the multiple at which identity fails."""
+    PART_SHIFT_NOISE: per style and part, the largest clean `part_shift` over the multiple at which
+    identity fails."""
     from storycast.judges import embedding as emb
     from storycast.judges.base import JudgeRequest
     from storycast.judges.measured import MeasuredJudge
-    from storycast.judges.torso import torso_shift
+    from storycast.judges.torso import part_shift
 
     for table in (cal.PART_NOISE, cal.SAME_PART_NOISE):
         table.update({style: (1.0,) * len(emb.PARTS) for style in vocab.ART_STYLES})
@@ -258,15 +259,16 @@ def _part_noise(cal, items, images, refs) -> None:
                 for i, v in enumerate(info[key]):
                     if np.isfinite(v):
                         dist[(key, req.art_style, i)].append(v)
-            if req.art_style in cal.TORSO_SHIFT_NOISE:
-                dist[("shift", req.art_style)].append(torso_shift(info["descriptor"], refs[cid]))
+            for part in cal.PART_SHIFT_NOISE.get(req.art_style, {}):
+                dist[("shift", req.art_style, part)].append(part_shift(info["descriptor"], refs[cid], part))
     for key, table in (("parts", cal.PART_NOISE), ("same_parts", cal.SAME_PART_NOISE)):
         for style in vocab.ART_STYLES:
             table[style] = tuple(round(max(2.0, float(np.percentile(dist[(key, style, i)], 95))), 1)
                                  if dist[(key, style, i)] else 10.0 for i in range(len(emb.PARTS)))
     z = 6.0 * (1.0 - QC["thresholds"]["identity"])      # the multiple at which identity fails
-    for style in cal.TORSO_SHIFT_NOISE:
-        cal.TORSO_SHIFT_NOISE[style] = round(float(np.nanmax(dist[("shift", style)])) / z + 0.005, 2)
+    for style, parts in cal.PART_SHIFT_NOISE.items():
+        for part in parts:
+            parts[part] = round(float(np.nanmax(dist[("shift", style, part)])) / z + 0.005, 2)
 
 
 def calibrate(a) -> None:
@@ -384,8 +386,9 @@ def _write(cal) -> None:
     out.append("SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
     out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.SAME_PART_NOISE[s])}),' for s in vocab.ART_STYLES)
     out.append("}")
-    shift = json.dumps(cal.TORSO_SHIFT_NOISE)
-    out.append(f"TORSO_SHIFT_NOISE: dict[str, float] = {shift}  # styles judged by torso shift")
+    out.append("PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # styles judged by part shift, per part")
+    out.extend(f'    "{s}": {json.dumps(parts)},' for s, parts in cal.PART_SHIFT_NOISE.items())
+    out.append("}")
     path.write_text("\n".join(out) + "\n")
     print(f"wrote {path}")
 

@@ -9,9 +9,10 @@ PART_NOISE: per art style and body part, the 95th percentile over clean characte
 part's colour distance (CIELAB) to the nearest colour anywhere on its template; identity
 distances are divided by it.
 SAME_PART_NOISE: the same, to the nearest colour of the same part on the template.
-TORSO_SHIFT_NOISE: per art style judged by its torso's median colour (ink, pixel art), the largest
-distance of a clean torso's median colour from its template's over the calibration sample, over the
-multiple at which the identity threshold fails: no clean calibration character fails on it alone.
+PART_SHIFT_NOISE: per art style judged by its parts' median colours (ink, pixel art) and part (torso,
+hair), the largest distance of a clean part's median colour from its template's (`torso.part_shift`)
+over the calibration sample, over the multiple at which the identity threshold fails: no clean
+calibration character fails on it alone.
 The expression discriminants (`storycast.judges.expression`) and the species and hair-style ones
 (`storycast.judges.head_shape`) are files beside this one, `expression_model.npz` and
 `head_model.npz`, fitted by `benchmarks/calibrate_expression.py` and `benchmarks/calibrate_heads.py`.
@@ -119,4 +120,7 @@ SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embeddin
     "pixel_art": (50.2, 33.7, 30.8, 48.8, 41.6, 42.2, 45.8, 49.5),
     "painterly": (16.9, 9.2, 8.0, 26.0, 24.1, 8.2, 9.4, 13.5),
 }
-TORSO_SHIFT_NOISE: dict[str, float] = {"ink": 3.02, "pixel_art": 25.71}  # styles judged by torso shift
+PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # styles judged by part shift, per part
+    "ink": {"torso": 3.02, "hair": 5.55},
+    "pixel_art": {"torso": 25.71, "hair": 30.82},
+}

@@ -7,7 +7,7 @@ Per character (its box, skeleton, facing, depth from the request):
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
   where the arms hide most of the torso's samples, it is sampled where they leave it (`judges.torso`);
   in ink and pixel art, whose fills are a few hatch densities or a frame's few dozen colours, also the
-  torso's median colour against the template torso's (`judges.torso`);
+  torso's and the hair's median colours against the template's (`judges.torso`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
   skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
@@ -45,12 +45,12 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, SAME_PART_NOISE, TORSO_SHIFT_NOISE
+from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
-from storycast.judges.torso import torso_samples, torso_shift
+from storycast.judges.torso import part_shift, torso_samples
 from storycast.renderers.base import CharacterControl, FrameRequest
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
@@ -217,7 +217,8 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
     """(score, any-part and same-part distances, note). A part has drifted when its colours appear
     nowhere on the template, or far from that part's own colours there (a torso recoloured in the
     hair's colour); in units of the style's clean 95th percentile. A part's own colours count only
-    where `trusted` (`views_agree`)."""
+    where `trusted` (`views_agree`). In ink and pixel art also when a part's median colour moved
+    from the template part's (`torso.part_shift`)."""
     parts = same = np.full(len(emb.PARTS), np.nan)
     if not desc.seen.any():
         return 1.0, parts, same, ""
@@ -226,12 +227,15 @@ def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, n
     same_unit = np.asarray(SAME_PART_NOISE.get(style, (20.0,) * len(emb.PARTS)))
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
     z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
-    shift = torso_shift(desc, ref) if style in TORSO_SHIFT_NOISE else np.nan
-    z_shift = shift / TORSO_SHIFT_NOISE.get(style, np.nan)
-    if not np.isfinite(z).any() and not np.isfinite(z_shift):
+    shifts = {part: part_shift(desc, ref, part) / noise
+              for part, noise in PART_SHIFT_NOISE.get(style, {}).items()}
+    shifted = max((p for p in shifts if np.isfinite(shifts[p])), key=shifts.get, default=None)
+    if not np.isfinite(z).any() and shifted is None:
         return 1.0, parts, same, ""
-    if np.isfinite(z_shift) and not np.nanmax(z, initial=-np.inf) >= z_shift:
-        note = f"torso colour is {shift:.0f} dE from the template torso's ({z_shift:.1f}x the usual)"
+    if shifted is not None and not np.nanmax(z, initial=-np.inf) >= shifts[shifted]:
+        z_shift = shifts[shifted]
+        note = (f"{shifted} colour is {z_shift * PART_SHIFT_NOISE[style][shifted]:.0f} dE from the template "
+                f"{shifted}'s ({z_shift:.1f}x the usual)")
         return float(1.0 - z_shift / 6.0), parts, same, note
     worst = int(np.nanargmax(z))
     note = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of the template, "

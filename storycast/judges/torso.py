@@ -1,10 +1,10 @@
-"""Where the measured judge reads a character's torso, and what its median colour says.
+"""Where the measured judge reads a character's torso, and what a part's median colour says.
 
 `torso_samples`: the embedding's torso grid lies between the shoulder and hip keypoints; where the
 character's own arms hide most of it (`base.own_cover`), the torso is sampled where they leave it.
-`torso_shift`: in styles whose fills are a few hatch densities (ink) or a frame's few dozen colours
-(pixel art), the torso's median colour against the template torso's, which the identity check weighs
-in units of `calibration.TORSO_SHIFT_NOISE`.
+`part_shift`: in styles whose fills are a few hatch densities (ink) or a frame's few dozen colours
+(pixel art), a part's (torso, hair) median colour against the template part's, which the identity
+check weighs in units of `calibration.PART_SHIFT_NOISE`.
 """
 from __future__ import annotations
 
@@ -50,21 +50,25 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
     return np.vstack([chosen, torso[: len(torso) - len(chosen)]])
 
 
-def torso_shift(desc, ref) -> float:
-    """CIELAB distance from the torso's median colour (per channel) to the template torso's, in the
-    closer view (NaN where either is unseen). In ink every fill is one of a few hatch densities and
-    in pixel art one of the frame's few dozen colours, which other parts of the template share: a
-    recoloured top still lies near "a template colour", but its median moves away from the template
-    torso's (`calibration.TORSO_SHIFT_NOISE`)."""
-    torso = emb.SLICES["torso"]
-    crop = desc.lab[torso]
-    if not desc.seen[emb.PARTS.index("torso")] or not np.isfinite(crop[:, 0]).any():
+def part_shift(desc, ref, part: str) -> float:
+    """CIELAB distance from a part's median colour (per channel) to the template part's, in the closer
+    view (NaN where either is unseen). In ink every fill is one of a few hatch densities and in pixel
+    art one of the frame's few dozen colours, which other parts of the template share: a recoloured
+    top or hair still lies near "a template colour", but its median moves away from the template
+    part's (`calibration.PART_SHIFT_NOISE`). Not through the frame's palette, as retrieval sees pixel art:
+    a part redrawn in another colour takes its own colour out of the frame's palette, and the template
+    part's colour then maps to whatever is nearest, often the new one."""
+    rows = emb.SLICES[part]
+    crop = desc.lab[rows]
+    if not desc.seen[emb.PARTS.index(part)] or not np.isfinite(crop[:, 0]).any():
         return np.nan
     mid = _median_colour(crop)
-    shifts = [float(np.linalg.norm(mid - _median_colour(view.lab[torso])))
-              for view in (ref.front, ref.back) if np.isfinite(view.lab[torso, 0]).any()]
+    shifts = []
+    for view in (ref.front, ref.back):
+        own = view.lab[rows]
+        if np.isfinite(own[:, 0]).any():
+            shifts.append(float(np.linalg.norm(mid - _median_colour(own))))
     return min(shifts) if shifts else np.nan
-
 
 
 def _median_colour(lab: np.ndarray) -> np.ndarray:
