@@ -4,10 +4,13 @@ An arm drawn elsewhere leaves what is behind it on the bones the pose control as
 background continuing from beside the bone, or the character's own torso. Each readable arm is
 sampled along both bones, beside them (probes) and just past the wrist (the hand), and described by
 `FEATURES`: how close the bone samples are to what flanks the bone, to the template's own sleeve and
-forearm colours and to its torso, and how far the hand is from the skin. A per-style logistic model
-(`limb_model.npz`, fitted on calibration frames with misplaced arms by `benchmarks/calibrate_limbs.py`)
-turns them into a risk, and the risk into a score: 0.6 where 0.4 % of the style's clean calibration arms
-score lower, so one `qc.thresholds.pose` reads the same in every style. Legs are not checked: their
+forearm colours and to its torso, how far the hand is from the skin, and how much of an outline runs
+beside the bones where an arm's edges are (`outline_evidence`: in ink, whose arms are paper-white like
+the ground, the outline is most of what tells an arm). A per-style logistic model over the standardised
+features and their pairwise products (`limb_model.npz`, fitted on calibration frames with misplaced arms
+by `benchmarks/calibrate_limbs.py`) turns them into a risk, and the risk into a score: 0.6 where 0.4 %
+of the style's clean calibration arms score lower, so one `qc.thresholds.pose` reads the same in every
+style. Legs are not checked: their
 colours are the ground's too often.
 """
 from __future__ import annotations
@@ -36,7 +39,11 @@ ABSENT_DE, CLOSER_DE = 8.0, 3.0    # a sample is background: this far from every
                                    # this much closer to what flanks the bone
 MISSING_DE = 60.0                  # distance to a part the template does not show
 FEATURES = ("side", "forearm", "upper_arm", "same_part", "any_part", "absent", "side_closer", "hand",
-            "hand_judged", "torso_minus_same")
+            "hand_judged", "torso_minus_same", "outline_weaker_side", "outline_both_sides")
+OUTLINE_OFFSETS = np.linspace(0.010, 0.048, 20)   # body units from the bone where an arm's edge can run
+OUTLINE_MAX_STEPS = 64                            # samples along a bone (~1 px apart, at most this many)
+DARK_LEVEL = 110.0                                # an outline's luma is under this and 0.6 x its side's median
+_SIDES = np.concatenate([OUTLINE_OFFSETS, -OUTLINE_OFFSETS])
 MODEL_FILE = Path(__file__).with_name("limb_model.npz")
 THRESHOLD_SCORE = 0.6              # the score where risk = 0: the calibrated operating point
 
@@ -61,16 +68,19 @@ class ArmColours:
 
 @dataclass(frozen=True)
 class LimbModel:
-    """One style's logistic model: risk = ((x - fill NaN) - mean) / scale . weights + bias."""
+    """One style's logistic model over z = ((x - fill NaN) - mean) / scale and its pairwise products:
+    risk = z . weights + z . quadratic . z + bias (`quadratic` upper-triangular, zero for a linear model)."""
     fill: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
+    quadratic: np.ndarray | None = None
 
     def risk(self, x: np.ndarray) -> float:
-        x = np.where(np.isnan(x), self.fill, x)
-        return float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        z = (np.where(np.isnan(x), self.fill, x) - self.mean) / self.scale
+        quad = 0.0 if self.quadratic is None else float(z @ self.quadratic @ z)
+        return float(z @ self.weights + quad + self.bias)
 
 
 def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
@@ -109,8 +119,51 @@ def read_arms(img, req: FrameRequest, c: CharacterControl, ref, keep) -> list[tu
         at = int(cut[-1])
         x = arm_features(*(v for a, b in zip(cut[:-1], cut[1:]) for v in (lab[a:b], ok[a:b])), colours)
         if x is not None:                # None: too little of the arm in view to judge
-            out.append((limb, x))
+            out.append((limb, np.concatenate([x, outline_evidence(img, c, kp, LIMBS[limb], keep)])))
     return out
+
+
+def outline_evidence(img, c: CharacterControl, kp: np.ndarray, joints, keep) -> np.ndarray:
+    """How much of an arm's outline runs beside its bones: per side of each bone, the line parallel to
+    it (at `OUTLINE_OFFSETS`) that is dark along most of its length, as its share of dark samples; the
+    weaker side's and both sides' mean, averaged over the two bones (NaN: too little in view). Hatching
+    crosses such a line now and then; an arm's edge runs along it. Samples ~1 px apart along the bone,
+    so hatching cannot alias into a line."""
+    segments = []
+    offsets = _SIDES * c.scale                                                          # 2K: one side, the other
+    for a, b in ((joints[0], joints[1]), (joints[1], joints[2])):
+        v = kp[b] - kp[a]
+        length = math.hypot(v[0], v[1])
+        n = np.array([-v[1], v[0]]) / max(length, 1e-9)
+        ts = np.linspace(0.15, 0.85, min(max(int(0.7 * length), 9), OUTLINE_MAX_STEPS))
+        line = kp[a] + v * ts[:, None]                                                  # T x 2
+        segments.append((line[None, :, :] + offsets[:, None, None] * n).reshape(-1, 2))  # 2K x T points
+    pts = np.vstack(segments)
+    luma, ok = _luma_at(img, pts)
+    if keep is not None:
+        ok &= keep(pts)
+    weaker, both, at, k = [], [], 0, len(OUTLINE_OFFSETS)
+    for seg in segments:
+        lines = luma[at:at + len(seg)].reshape(2, k, -1)
+        seen = ok[at:at + len(seg)].reshape(2, k, -1)
+        at += len(seg)
+        if seen.mean() < 0.5:
+            continue
+        if seen.all():                # the usual case: both sides' medians (as np.median) in one partition
+            flat = lines.reshape(2, -1)
+            mid = (flat.shape[1] - 1) // 2, flat.shape[1] // 2
+            part = np.partition(flat, mid, axis=1)
+            medians = (part[:, mid[0]] + part[:, mid[1]]) / 2
+        else:
+            medians = np.array([np.median(side[m]) if m.any() else 0.0 for side, m in zip(lines, seen)])
+        level = np.minimum(DARK_LEVEL, 0.6 * medians)
+        dark = (lines < level[:, None, None]) & seen
+        shares = (dark.sum(axis=2) / np.maximum(seen.sum(axis=2), 1)).max(axis=1)   # per side
+        weaker.append(float(shares.min()))
+        both.append(float(shares.sum()) / 2)
+    if not weaker:
+        return np.array([np.nan, np.nan])
+    return np.array([sum(weaker) / len(weaker), sum(both) / len(both)])
 
 
 def arm_features(bone, bone_ok, probes, probes_ok, hand, hand_ok, colours: ArmColours) -> np.ndarray | None:
@@ -140,6 +193,18 @@ def arm_features(bone, bone_ok, probes, probes_ok, hand, hand_ok, colours: ArmCo
         float(judged),
         float(np.clip(emb.small_median((d_torso - d_same)[v]), -60.0, 60.0)) / 20.0,
     ])
+
+
+def _luma_at(img, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Luma of the pixel nearest each point and whether it is inside the image (or `Window`): the
+    values of `emb.box_means(img, pts, 0)`, gathered without its box machinery (~5,000 points an arm)."""
+    view = img if isinstance(img, emb.Window) else emb.Window(img)
+    x0, y0, x1, y1 = view.box
+    xy = np.round(pts).astype(np.int64)
+    x, y = xy[:, 0], xy[:, 1]
+    ok = (x >= x0) & (x < x1) & (y >= y0) & (y < y1)
+    flat = np.clip(y, y0, y1 - 1) * view.img.shape[1] + np.clip(x, x0, x1 - 1)
+    return view.pixels.take(flat, axis=0) @ np.array([0.299, 0.587, 0.114]), ok
 
 
 def _nearest(lab: np.ndarray, colours: np.ndarray) -> np.ndarray:
@@ -190,6 +255,9 @@ def save(models: dict[str, LimbModel], path: Path = MODEL_FILE) -> None:
               "bias": np.array([models[s].bias for s in styles])}
     for key in ("fill", "mean", "scale", "weights"):
         arrays[key] = np.stack([getattr(models[s], key) for s in styles])
+    n = len(FEATURES)
+    arrays["quadratic"] = np.stack([models[s].quadratic if models[s].quadratic is not None else np.zeros((n, n))
+                                    for s in styles])
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     write_bytes(path, buf.getvalue())
@@ -203,7 +271,8 @@ def load(path: Path = MODEL_FILE) -> dict[str, LimbModel]:
             raise ValueError(f"{path} was fitted on features {tuple(data['features'])}, not {FEATURES}: "
                              "rerun benchmarks/calibrate_limbs.py")
         models = {str(s): LimbModel(*(data[k][i].astype(np.float64) for k in ("fill", "mean", "scale", "weights")),
-                                    float(data["bias"][i])) for i, s in enumerate(data["styles"])}
+                                    float(data["bias"][i]), data["quadratic"][i].astype(np.float64))
+                  for i, s in enumerate(data["styles"])}
     missing = sorted(set(vocab.ART_STYLES) - set(models))
     if missing:
         raise ValueError(f"{path} has no model for art style {missing[0]!r}: rerun benchmarks/calibrate_limbs.py")

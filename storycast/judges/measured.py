@@ -9,8 +9,9 @@ Per character (its box, skeleton, facing, depth from the request):
   in ink and pixel art, whose fills are a few hatch densities or a frame's few dozen colours, also the
   torso's and the hair's median colours against the template's (`judges.torso`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
-  what is behind it on the bone (the background continuing from beside the bone, or the torso) and no
-  skin at the hand; a per-style model fitted on calibration arms weighs the evidence. Legs are not
+  what is behind it on the bone (the background continuing from beside the bone, or the torso), no
+  skin at the hand and no outline beside the bones; a per-style model fitted on calibration arms
+  weighs the evidence. Legs are not
   checked: they cross each other and the lower garment, and no measured failure moves them;
 - expression: the face must be visible where an expression is asked (not from behind, head in the
   frame and not covered) and, where it is large enough to read, look like the asked expression
