@@ -19,6 +19,7 @@ the written model is fitted on all.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import sys
 from pathlib import Path
@@ -124,8 +125,7 @@ def fit(rows, false_alarms: float, l2: float) -> dict[str, limbs.LimbModel]:
         model = limbs.LimbModel(fill, mean, scale, weights, 0.0, quadratic)
         clean = np.array([model.risk(v) for v in x[y == 0]])
         # Risk 0 (score 0.6) at the style's own clean-arm quantile: the false alarms asked for.
-        models[style] = limbs.LimbModel(fill, mean, scale, weights, -float(np.quantile(clean, 1 - false_alarms)),
-                                        quadratic)
+        models[style] = dataclasses.replace(model, bias=-float(np.quantile(clean, 1 - false_alarms)))
     return models
 
 

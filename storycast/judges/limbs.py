@@ -69,18 +69,17 @@ class ArmColours:
 @dataclass(frozen=True)
 class LimbModel:
     """One style's logistic model over z = ((x - fill NaN) - mean) / scale and its pairwise products:
-    risk = z . weights + z . quadratic . z + bias (`quadratic` upper-triangular, zero for a linear model)."""
+    risk = z . weights + z . quadratic . z + bias (`quadratic` upper-triangular)."""
     fill: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
-    quadratic: np.ndarray | None = None
+    quadratic: np.ndarray
 
     def risk(self, x: np.ndarray) -> float:
         z = (np.where(np.isnan(x), self.fill, x) - self.mean) / self.scale
-        quad = 0.0 if self.quadratic is None else float(z @ self.quadratic @ z)
-        return float(z @ self.weights + quad + self.bias)
+        return float(z @ self.weights + z @ self.quadratic @ z + self.bias)
 
 
 def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
@@ -253,11 +252,8 @@ def save(models: dict[str, LimbModel], path: Path = MODEL_FILE) -> None:
     styles = sorted(models)
     arrays = {"styles": np.array(styles), "features": np.array(FEATURES),
               "bias": np.array([models[s].bias for s in styles])}
-    for key in ("fill", "mean", "scale", "weights"):
+    for key in ("fill", "mean", "scale", "weights", "quadratic"):
         arrays[key] = np.stack([getattr(models[s], key) for s in styles])
-    n = len(FEATURES)
-    arrays["quadratic"] = np.stack([models[s].quadratic if models[s].quadratic is not None else np.zeros((n, n))
-                                    for s in styles])
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     write_bytes(path, buf.getvalue())

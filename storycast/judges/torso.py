@@ -63,11 +63,8 @@ def part_shift(desc, ref, part: str) -> float:
     if not desc.seen[emb.PARTS.index(part)] or not np.isfinite(crop[:, 0]).any():
         return np.nan
     mid = _median_colour(crop)
-    shifts = []
-    for view in (ref.front, ref.back):
-        own = view.lab[rows]
-        if np.isfinite(own[:, 0]).any():
-            shifts.append(float(np.linalg.norm(mid - _median_colour(own))))
+    shifts = [float(np.linalg.norm(mid - _median_colour(view.lab[rows])))
+              for view in (ref.front, ref.back) if np.isfinite(view.lab[rows, 0]).any()]
     return min(shifts) if shifts else np.nan
 
 
