@@ -66,7 +66,7 @@ def _templates(chars):
     for c in chars:
         sheet = Image.open(io.BytesIO(encode(r.render_template(c, 1024, 7))["bytes"]))
         t = time.perf_counter()
-        out[c["character_id"]] = template_reference(sheet)    # decode + describe: what the stage pays
+        out[c["character_id"]] = template_reference(sheet, c)    # decode + describe: what the stage pays
         spent += time.perf_counter() - t
     return out, spent
 
@@ -288,7 +288,7 @@ def calibrate(a) -> None:
         for c in req.characters:
             ref = refs[c.character["character_id"]]
             view = ref.back if c.facing == "back" else ref.front
-            pts = emb.part_points(c.keypoints, c.scale, c.facing)
+            pts = emb.part_points(c.keypoints, c.scale, c.facing, c.character)
             for i, part in enumerate(emb.PARTS):
                 col, ok = emb.box_means(img, pts[part], emb.sample_radius(c.scale))
                 ok &= ~inside_boxes(pts[part], nearer_boxes(req, c))

@@ -6,8 +6,8 @@
 
 The payload is built as `stages/qc.py` builds it (params.yaml, the calibrated thresholds of
 `bench_qc.QC`, the retrieval rate over every shard), so the shard's bytes are the stage's. Template
-references are computed once (`ref_shard`) and kept under --refs, keyed by the template shard's digest:
-later runs, and runs of another checkout of the code (`--data` points at this repo's data), reuse
+references are computed once (`ref_shard`) and kept under --refs, keyed by the digests of the template
+shard and the pool: later runs, and runs of another checkout of the code (`--data` points at this repo's data), reuse
 them, so a before/after comparison measures the loop alone. Prints the sha256 of each output file:
 equal digests mean byte-identical `qc` rows, final images and statistics.
 """
@@ -42,10 +42,11 @@ THRESHOLDS = DEFAULT_THRESHOLDS    # the calibrated ones, as bench_qc --data --c
 def references(data: Path, cache: Path) -> list[str]:
     cache.mkdir(parents=True, exist_ok=True)
     out = []
+    pool = data / "review" / "characters.parquet"
     for i, t in enumerate(shard_paths(data / "templates" / "templates")):
-        path = cache / f"refs-{file_digest(t)[:16]}.npz"
+        path = cache / f"refs-{file_digest(t)[:12]}-{file_digest(pool)[:12]}.npz"
         if not path.exists():
-            path.write_bytes(ref_shard(Shard(i, [], (str(t),)))["refs.npz"])
+            path.write_bytes(ref_shard(Shard(i, [], (str(t), str(pool))))["refs.npz"])
         out.append(str(path))
     return out
 

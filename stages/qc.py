@@ -55,12 +55,13 @@ def qc(params: dict) -> None:
     templates = shard_paths(TEMPLATES)
     if not templates:
         raise StorycastError(f"no template shards in {TEMPLATES}: run the templates stage")
-    refs = run_shards("qc", ref_shard, [Shard(i, [file_digest(t)], (str(t),)) for i, t in enumerate(templates)],
-                      {"references": 1}, ["refs.npz"], workers=workers)
+    pool_digest = file_digest(POOL)
+    refs = run_shards("qc", ref_shard, [Shard(i, [file_digest(t), pool_digest], (str(t), POOL))
+                                        for i, t in enumerate(templates)],
+                      {"references": 2}, ["refs.npz"], workers=workers)
     ref_paths = [str(refs[i]["refs.npz"]) for i in sorted(refs)]
     n_frames = sum(pq.ParquetFile(f).metadata.num_rows for f in frames)
     rate = min(1.0, p["retrieval_crops"] / max(1.0, 1.9 * n_frames))
-    pool_digest = file_digest(POOL)
     refs_digest = ",".join(file_digest(x) for x in ref_paths)
     section = {"seed": seed, "renderer": settings, "qc": p, "editor": editor, "retrieval_rate": rate}
     digest = file_digests(renders + frames + controls, workers)     # ~7 GB before any shard starts

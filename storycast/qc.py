@@ -67,12 +67,14 @@ def ref_shard(shard) -> dict[str, bytes]:
     """Judge references of one shard of template sheets (runs in a worker process)."""
     from storycast.render import decode_pixels
 
-    (path,) = shard.payload
+    path, pool = shard.payload
     table = pq.read_table(path, columns=["character_id", "image"])
+    # where each character's parts are sampled (`embedding.part_points`): its frames' specs say the same
+    specs = {r["character_id"]: r for r in pq.read_table(pool, columns=["character_id", "top"]).to_pylist()}
     refs = {}
     for cid, image in zip(table["character_id"].to_pylist(), table["image"].to_pylist()):
         try:
-            refs[cid] = template_reference(decode_pixels(image["bytes"]))
+            refs[cid] = template_reference(decode_pixels(image["bytes"]), specs.get(cid))
         except (ValueError, OSError, RuntimeError):    # no figure; not an image (PIL); bad WebP data
             continue          # an unreadable sheet: frames showing this character fail with a reason
     return {"refs.npz": references_bytes(refs)}

@@ -24,7 +24,8 @@ def _species(p: np.ndarray) -> str:
 def sheets():
     chars = sample_characters(48, 404, 3)
     renderer = ProceduralRenderer()
-    return chars, {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7)) for c in chars}
+    return chars, {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7), c)
+                   for c in chars}
 
 
 def test_posteriors_are_probabilities_and_nan_without_a_face():

@@ -23,6 +23,7 @@ from storycast.judges.base import front_arms, nearer_boxes, own_cover
 from storycast.judges.calibration import LIGHT_CURVES
 from storycast.judges.conditions import place_of
 from storycast.judges.embedding import (
+    SLICES,
     Descriptor,
     Window,
     _figures,
@@ -42,6 +43,7 @@ from storycast.judges.torso import torso_samples
 from storycast.qc import sample_frames
 from storycast.renderers.base import CharacterControl
 from storycast.renderers.procedural import ProceduralRenderer
+from storycast.renderers.procedural.clothes import UNDERSHIRT
 from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO, pose_keypoints
 
 THRESHOLDS = dict(DEFAULT_THRESHOLDS)   # the calibrated ones, as params.yaml
@@ -102,7 +104,7 @@ def sample():
     """240 frames over 80 characters (seeds 202/203; calibration used 101/102), their templates."""
     chars = sample_characters(80, 202, 3)
     renderer = ProceduralRenderer()
-    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7)) for c in chars}
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7), c) for c in chars}
     items = sample_frames(chars, 240, 203)
     images = [renderer.render_frame(req) for _, req in items]
     return chars, refs, items, images, renderer
@@ -127,13 +129,13 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.826, 0.543
+    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.826, 0.593
     assert rates["wrong_expression"] >= 0.65           # measured 0.765
-    assert overall >= 0.7                              # measured 0.779: see the xfail below
+    assert overall >= 0.7                              # measured 0.796: see the xfail below
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~78% of injected faults "
-                                       "(artefacts 100%, drift ~54%, expression ~77%, limbs ~83%)")
+@pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~80% of injected faults "
+                                       "(artefacts 100%, drift ~59%, expression ~77%, limbs ~83%)")
 def test_detection_target_95_percent(sample):
     _, refs, items, images, renderer = sample
     judge = MeasuredJudge(THRESHOLDS)
@@ -198,8 +200,8 @@ def test_torso_is_judged_beside_the_characters_own_arms(sample):
     scores = []
     for (_, req), image in zip(items, images):
         for c in req.characters:
-            torso = part_points(c.keypoints, c.scale, c.facing)["torso"]
-            if c.facing == "back" or req.art_style in ("ink", "pixel_art") \
+            torso = part_points(c.keypoints, c.scale, c.facing, c.character)["torso"]
+            if c.facing == "back" or req.art_style in ("ink", "pixel_art") or c.character["top"] == "jacket" \
                     or (~own_cover(c, torso)).sum() >= len(torso) / 2:
                 continue
             moved = torso_samples(c, torso, None)
@@ -208,9 +210,10 @@ def test_torso_is_judged_beside_the_characters_own_arms(sample):
             assert np.abs(moved[:, 0] - middle[0]).max() < 0.15 * c.scale
             scores.append(_identity_with_top_recoloured(sample, req, image, c))
     scores = np.array(scores)
-    assert len(scores) >= 20                                   # 22: 8 from the front
+    print(f"{(scores[:, 1] < THRESHOLDS['identity']).sum()} of {len(scores)} recoloured tops fail identity")
+    assert len(scores) >= 15            # 16, jacket wearers left out (`test_an_open_jacket_is_judged_on_its_panels`)
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
-    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.5     # measured 14 of 22; unjudged before
+    assert (scores[:, 1] < THRESHOLDS["identity"]).mean() >= 0.5     # measured 15 of 16; unjudged before
 
 
 @pytest.mark.parametrize("style, by_lightness, at_least", [("ink", True, 0.15), ("pixel_art", False, 0.2)])
@@ -229,6 +232,39 @@ def test_top_redrawn_far_away_fails_on_the_torso_median(sample, style, by_lightn
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
     # measured: ink 12 of 50, pixel art 25 of 87; by colour alone 1 and 7. Many tops are hidden
     assert failed.mean() >= at_least
+
+
+@pytest.fixture(scope="module")
+def jackets():
+    """40 frames of open-jacket wearers, slim builds left out (seeds 606/607), and their templates."""
+    chars = [c for c in sample_characters(400, 606, 3) if c["top"] == "jacket" and c["build"] != "slim"]
+    renderer = ProceduralRenderer()
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7), c) for c in chars}
+    items = sample_frames(chars, 40, 607)
+    return chars, refs, items, [renderer.render_frame(req) for _, req in items], renderer
+
+
+def test_an_open_jacket_is_judged_on_its_panels(jackets):
+    """An open jacket shows the shirt down the torso's middle line, where the torso grid lies. Sampled
+    on its panels, as the spec says it wears one, the sheet's torso reads the jacket, and a jacket
+    redrawn in a far-off colour fails identity in the colour styles (none did on the grid)."""
+    chars, refs, items, images, renderer = jackets
+    shirt = srgb_to_lab(np.array(UNDERSHIRT, dtype=np.float64))
+    torso = SLICES["torso"]
+    off = [[float(np.linalg.norm(np.nanmedian(template_reference(renderer.render_template(c, 1024, 7), spec)
+                                                .front.lab[torso], axis=0) - shirt)) for spec in (c, None)]
+           for c in chars[:10]]
+    print("sheet torso's distance from the shirt, panels / grid:", np.round(off, 1).tolist())
+    off = np.array(off)
+    assert (off[:, 0] > off[:, 1] + 10).mean() >= 0.8          # measured: 9 of 10
+    scores = np.array([_identity_with_top_recoloured(jackets, req, image, c)
+                       for (_, req), image in zip(items, images) if req.art_style not in ("ink", "pixel_art")
+                       for c in req.characters if c.facing != "back"])
+    failed = scores[:, 1] < THRESHOLDS["identity"]
+    print(f"{failed.sum()} of {len(scores)} recoloured jackets fail identity")
+    assert len(scores) >= 20
+    assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
+    assert failed.mean() >= 0.7                                # measured: 45 of 51
 
 
 @pytest.mark.parametrize("style, by_lightness, at_least", [("ink", True, 0.06), ("pixel_art", False, 0.3)])
@@ -354,7 +390,7 @@ def retrieval_sample():
     """>= 1,000 character crops of 120 characters (seeds 303/304) and all 120 templates."""
     chars = sample_characters(120, 303, 3)
     renderer = ProceduralRenderer()
-    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7)) for c in chars}
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7), c) for c in chars}
     items = sample_frames(chars, 620, 304)
     judge = MeasuredJudge(THRESHOLDS)
     ids = sorted(refs)

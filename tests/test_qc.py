@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 def world():
     chars = sample_characters(24, 404, 3)
     renderer = ProceduralRenderer()
-    refs = {c["character_id"]: template_reference(renderer.render_template(c, 512, 3)) for c in chars}
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 512, 3), c) for c in chars}
     items = sample_frames(chars, 24, 405)
     images = [renderer.render_frame(req) for _, req in items]
     return renderer, refs, items, images
@@ -179,10 +179,12 @@ def test_template_references_from_stored_sheets_skip_unreadable_ones(world, tmp_
     stored[1] = stored[1][:60]                       # a WebP cut short: libwebp cannot read it
     rows = {"character_id": [c["character_id"] for c in chars] + ["c99999"],
             "image": [{"bytes": b, "path": None} for b in stored] + [{"bytes": b"not an image", "path": None}]}
-    path = tmp_path / "shard-00000.parquet"
+    path, pool = tmp_path / "shard-00000.parquet", tmp_path / "pool.parquet"
     pq.write_table(pa.table(rows), path)
+    pq.write_table(pa.table({"character_id": [c["character_id"] for c in chars],
+                             "top": [c["top"] for c in chars]}), pool)
     out = tmp_path / "refs.npz"
-    out.write_bytes(ref_shard(Shard(0, [], (str(path),)))["refs.npz"])
+    out.write_bytes(ref_shard(Shard(0, [], (str(path), str(pool))))["refs.npz"])
     loaded = references_load([out])
     assert sorted(loaded) == [chars[0]["character_id"], chars[2]["character_id"]]
     for i in (0, 2):                                 # the same references as from the sheet image

@@ -45,6 +45,15 @@ PART_OF = np.repeat(np.arange(len(PARTS)), SIZES)          # each sample point's
 # Face sample points in head radii (x across towards the facing, y down): clear of eyes and mouth.
 FACE_FRONT = ((0.0, 0.32), (-0.78, 0.12), (0.78, 0.12), (0.0, 0.85), (-0.6, 0.7), (0.6, 0.7))
 FACE_SIDE = ((0.3, 0.32), (-0.45, 0.25), (-0.45, -0.1), (0.2, 0.85), (-0.5, 0.6), (-0.7, 0.2))
+# An open jacket seen from the front shows the shirt in a strip down the torso's middle line (+-0.05 body
+# units), where the torso grid lies: its samples go on the jacket's panels either side instead, this many
+# body units from the middle line (sample boxes clear of the strip's outline), at these shares of the way
+# from the shoulders to the hips (clear of the lapels above). Frames and template sheets alike, from the
+# character's spec (`part_points`). A slim build's panel (to ~0.085) has no room for them
+# (`torso.unreadable_torso`); further out, towards a wide build's side, they met the arms more often.
+JACKET_PANEL = 0.075
+JACKET_PANEL_WIDTH = 0.035           # what must span two of the style's smallest details (pixel art: from 229 px)
+JACKET_ROWS = (0.45, 0.55, 0.65, 0.75, 0.85, 0.95)
 MIN_SEEN = 0.5             # a part counts as seen with at least this share of its samples in view
 REF_SIZE = 512             # templates are described at this size (integer box reduction)
 # Standing front figure: keypoint extent -> drawn extent (body units), head top to sole.
@@ -102,8 +111,9 @@ def _along(a: np.ndarray, b: np.ndarray, ts) -> np.ndarray:
     return np.array([a + (b - a) * t for t in ts])
 
 
-def part_points(kp: np.ndarray, scale: float, facing: str) -> dict[str, np.ndarray]:
-    """Pixel sample points of each body part (n x 2) from COCO-18 keypoints in pixels."""
+def part_points(kp: np.ndarray, scale: float, facing: str, spec: dict | None = None) -> dict[str, np.ndarray]:
+    """Pixel sample points of each body part (n x 2) from COCO-18 keypoints in pixels; `spec`, the
+    character's, says where its clothes put a part's colour (`torso_grid`)."""
     kp = np.asarray(kp, dtype=np.float64)
     neck = kp[NECK]
     up = head_up(kp, scale, facing)
@@ -117,12 +127,7 @@ def part_points(kp: np.ndarray, scale: float, facing: str) -> dict[str, np.ndarr
     else:
         grid = FACE_SIDE if turn else FACE_FRONT
         face = [centre + r * (-up * y + across * x * (turn or 1.0)) for x, y in grid]
-    shoulders, hips = (kp[R_SHO], kp[L_SHO]), (kp[R_HIP], kp[L_HIP])
-    torso = []
-    for v in (0.2, 0.4, 0.6, 0.8):
-        left = shoulders[0] + (hips[0] - shoulders[0]) * v
-        right = shoulders[1] + (hips[1] - shoulders[1]) * v
-        torso.extend(left + (right - left) * u for u in (0.3, 0.5, 0.7))
+    torso = torso_grid(kp, scale, facing, spec)
     ts = (0.3, 0.5, 0.7)
     upper = np.vstack([_along(kp[R_SHO], kp[R_ELB], ts), _along(kp[L_SHO], kp[L_ELB], ts)])
     fore = np.vstack([_along(kp[R_ELB], kp[R_WRI], ts), _along(kp[L_ELB], kp[L_WRI], ts)])
@@ -131,8 +136,33 @@ def part_points(kp: np.ndarray, scale: float, facing: str) -> dict[str, np.ndarr
     shins = np.vstack([_along(kp[R_KNE], kp[R_ANK], (0.3, 0.5, 0.7)),
                        _along(kp[L_KNE], kp[L_ANK], (0.3, 0.5, 0.7))])
     feet = np.array([kp[a] + _unit(kp[a] - kp[k]) * 0.03 * scale for a, k in ((R_ANK, R_KNE), (L_ANK, L_KNE))])
-    return {"hair": np.array(hair), "face": np.array(face), "torso": np.array(torso), "upper_arms": upper,
+    return {"hair": np.array(hair), "face": np.array(face), "torso": torso, "upper_arms": upper,
             "forearms": fore, "thighs": thighs, "shins": shins, "feet": feet}
+
+
+def jacket_panel(spec: dict | None, facing: str) -> float | None:
+    """Where an open jacket's panels are (`JACKET_PANEL`), if the character shows one; else None."""
+    if spec is None or spec.get("top") != "jacket" or facing == "back":
+        return None
+    return JACKET_PANEL
+
+
+def torso_grid(kp: np.ndarray, scale: float, facing: str, spec: dict | None = None) -> np.ndarray:
+    """The torso's 12 sample points: a grid between the shoulder and hip keypoints, or, for an open
+    jacket seen from the front or three-quarter, two columns on its panels (`JACKET_PANEL`)."""
+    shoulders, hips = (kp[R_SHO], kp[L_SHO]), (kp[R_HIP], kp[L_HIP])
+    panel = jacket_panel(spec, facing)
+    if panel is not None:
+        top, down = (shoulders[0] + shoulders[1]) / 2, (hips[0] + hips[1]) / 2 - (shoulders[0] + shoulders[1]) / 2
+        across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
+        return np.array([top + down * v + across * side * panel * scale
+                         for v in JACKET_ROWS for side in (-1.0, 1.0)])
+    torso = []
+    for v in (0.2, 0.4, 0.6, 0.8):
+        left = shoulders[0] + (hips[0] - shoulders[0]) * v
+        right = shoulders[1] + (hips[1] - shoulders[1]) * v
+        torso.extend(left + (right - left) * u for u in (0.3, 0.5, 0.7))
+    return np.array(torso)
 
 
 class Window:
@@ -310,9 +340,10 @@ def front_figure(fg: np.ndarray, runs: list[tuple[int, int]]) -> tuple[tuple[int
     return front, kp, scale, box
 
 
-def template_reference(image: Image.Image | np.ndarray) -> Reference:
+def template_reference(image: Image.Image | np.ndarray, spec: dict | None = None) -> Reference:
     """Describe a template sheet (an image or an RGB array): its tallest figure is the front view,
-    the rightmost the back."""
+    the rightmost the back. `spec`: the character's, which says where its parts are sampled
+    (`part_points`); its frames must be described with the same."""
     from storycast.judges.head_shape import template_shape  # head_shape builds on this module
 
     a = _reduce(image)
@@ -320,8 +351,9 @@ def template_reference(image: Image.Image | np.ndarray) -> Reference:
     if not runs:
         raise ValueError("template has no figure on its backdrop")
     front, kp, s, box = front_figure(fg, runs)
-    front_d = dataclasses.replace(describe(a, kp, s, "front"), shape=template_shape(a, kp, s))
+    front_d = dataclasses.replace(describe(a, kp, s, "front", points=part_points(kp, s, "front", spec)),
+                                  shape=template_shape(a, kp, s))
     back_run = runs[-1] if runs[-1] != front else front
     bkp, bs, _ = _fit(fg, back_run, "back")
-    back_d = describe(a, bkp, bs, "back")
+    back_d = describe(a, bkp, bs, "back", points=part_points(bkp, bs, "back", spec))
     return Reference(front_d, back_d, box)

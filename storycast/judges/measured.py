@@ -51,13 +51,14 @@ from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
-from storycast.judges.torso import part_shift, torso_samples
+from storycast.judges.torso import part_shift, torso_samples, unreadable_torso
 from storycast.renderers.base import CharacterControl, FrameRequest
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
+TORSO_ROWS = emb.PART_OF == emb.PARTS.index("torso")
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                  # bench_qc --calibrate, --thresholds
@@ -80,7 +81,7 @@ class MeasuredJudge:
         self._cache_size = cache_size
 
     # ------------------------------------------------------------------ references
-    def reference(self, jr: JudgeRequest, cid: str):
+    def reference(self, jr: JudgeRequest, cid: str, spec: dict | None = None):
         if jr.references is not None and cid in jr.references:
             return jr.references[cid]
         if cid in self._refs:
@@ -89,7 +90,7 @@ class MeasuredJudge:
         template = jr.templates.get(cid) if jr.templates is not None else None
         if template is None:
             return None
-        ref = emb.template_reference(template)
+        ref = emb.template_reference(template, spec)
         self._refs[cid] = ref
         if len(self._refs) > self._cache_size:
             self._refs.popitem(last=False)
@@ -116,7 +117,7 @@ class MeasuredJudge:
         for c in req.characters:
             cid = c.character["character_id"]
             try:
-                refs[cid] = self.reference(jr, cid)
+                refs[cid] = self.reference(jr, cid, c.character)
             except ValueError as err:
                 return error_judgement(f"identity: {cid}: unreadable template ({err})", fatal=True)
             if refs[cid] is None:
@@ -167,11 +168,13 @@ class MeasuredJudge:
         near = nearer_boxes(req, c)
         keep = (lambda p: ~inside_boxes(p, near)) if near else None
         light, place, tone = req.lighting, place_of(req.setting), tone_of(req.art_style)
-        points = emb.part_points(c.keypoints, c.scale, c.facing)
+        points = emb.part_points(c.keypoints, c.scale, c.facing, c.character)
         body = np.vstack([points[p] for p in emb.PARTS])
         sampled = dict(points, torso=torso_samples(c, points["torso"], keep))
         # Hair, face and torso samples under the character's own arms show the arm: not judged.
         hidden = own_cover(c, np.vstack([sampled[p] for p in emb.PARTS])) & IDENTITY_ROWS
+        if unreadable_torso(c, req.art_style):
+            hidden |= TORSO_ROWS
 
         def unhidden(p):
             return ~hidden & (keep(p) if keep is not None else True)

@@ -1,7 +1,9 @@
 """Where the measured judge reads a character's torso, and what a part's median colour says.
 
-`torso_samples`: the embedding's torso grid lies between the shoulder and hip keypoints; where the
-character's own arms hide most of it (`base.own_cover`), the torso is sampled where they leave it.
+`torso_samples`: the embedding's torso grid lies between the shoulder and hip keypoints (an open
+jacket's on its panels, `embedding.torso_grid`); where the character's own arms hide most of it
+(`base.own_cover`), the torso is sampled where they leave it. `unreadable_torso`: where a jacket's panels
+are too narrow to read, the torso is not judged.
 `part_shift`: in styles whose fills are a few hatch densities (ink) or a frame's few dozen colours
 (pixel art), a part's (torso, hair) median colour against the template part's, which the identity
 check weighs in units of `calibration.PART_SHIFT_NOISE`.
@@ -12,6 +14,7 @@ import numpy as np
 
 from storycast.judges import embedding as emb
 from storycast.judges.base import own_cover
+from storycast.judges.conditions import coarse
 from storycast.renderers.base import CharacterControl
 from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
 
@@ -26,7 +29,8 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
     body covers the grid's side columns: the torso is sampled either side of its middle line,
     where the arms leave it. In a three-quarter view the shoulder and hip keypoints span less than
     the drawn torso and the near arm hangs over the middle of that span: the torso is sampled on
-    its far half. Half a torso is at least ~0.07 body units wide at the waist."""
+    its far half. Half a torso is at least ~0.07 body units wide at the waist. An open jacket is
+    sampled on its panels only (`embedding.JACKET_PANEL`)."""
     if c.facing not in ("front", "left", "right"):
         return torso
     free = ~own_cover(c, torso) & (keep(torso) if keep is not None else True)
@@ -36,7 +40,8 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
     shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
     down = hips - shoulders
     across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
-    offsets = TORSO_OFFSETS
+    panel = emb.jacket_panel(c.character, c.facing)
+    offsets = TORSO_OFFSETS if panel is None else (panel, -panel)     # a jacket's panels, not the shirt
     if c.facing != "front":
         far = (R_SHO, L_SHO) if c.facing == "left" else (L_SHO, R_SHO)
         if (kp[far[0]] - kp[far[1]]) @ across < 0:
@@ -48,6 +53,21 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
         return torso
     chosen = grid[ok][:len(torso)]
     return np.vstack([chosen, torso[: len(torso) - len(chosen)]])
+
+
+def unreadable_torso(c: CharacterControl, style: str) -> bool:
+    """Whether the torso's samples cannot be told from what lies beside them: an open jacket's panels
+    (`embedding.JACKET_PANEL`) on a slim build, where a sample box and the outlines either side fill the
+    panel (a clean frame read the outlines, its sheet did not); in ink, where the panels' median tone
+    is the outlines' as much as the jacket's (one sturdy jacket widened every character's torso noise
+    unit, `calibration.PART_SHIFT_NOISE`, by a fifth, and caught 1 of 50 jacket drifts); or on a
+    character so small that the panel is narrower than two of the style's smallest details
+    (`conditions.coarse`: pixel art's blocks), where its samples fall on the shirt, the arm or a strap
+    as often as on the panel."""
+    if emb.jacket_panel(c.character, c.facing) is None:
+        return False
+    return (c.character.get("build") == "slim" or style == "ink"
+            or emb.JACKET_PANEL_WIDTH * c.scale < 2 * coarse(style))
 
 
 def part_shift(desc, ref, part: str) -> float:
