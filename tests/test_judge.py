@@ -129,13 +129,13 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.826, 0.593
+    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.826, 0.605
     assert rates["wrong_expression"] >= 0.65           # measured 0.765
-    assert overall >= 0.7                              # measured 0.796: see the xfail below
+    assert overall >= 0.7                              # measured 0.800: see the xfail below
 
 
 @pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~80% of injected faults "
-                                       "(artefacts 100%, drift ~59%, expression ~77%, limbs ~83%)")
+                                       "(artefacts 100%, drift ~60%, expression ~77%, limbs ~83%)")
 def test_detection_target_95_percent(sample):
     _, refs, items, images, renderer = sample
     judge = MeasuredJudge(THRESHOLDS)
@@ -230,7 +230,7 @@ def test_top_redrawn_far_away_fails_on_the_torso_median(sample, style, by_lightn
     print(f"{style}: {failed.sum()} of {len(scores)} recoloured tops fail identity")
     assert len(scores) >= 40                                   # 50 ink, 87 pixel-art characters
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
-    # measured: ink 12 of 50, pixel art 25 of 87; by colour alone 1 and 7. Many tops are hidden
+    # measured: ink 13 of 50, pixel art 35 of 87; by colour alone 1 and 7. Many tops are hidden
     assert failed.mean() >= at_least
 
 
@@ -280,7 +280,7 @@ def test_hair_redrawn_far_away_fails_on_the_hair_median(sample, style, by_lightn
     print(f"{style}: {failed.sum()} of {len(scores)} recoloured hair fail identity")
     assert len(scores) >= 20                                   # 32 ink, 51 pixel-art characters
     assert (scores[:, 0] >= THRESHOLDS["identity"]).all()
-    # measured: ink 3 of 32, pixel art 19 of 51; none of either without the hair's median
+    # measured: ink 3 of 32, pixel art 20 of 51; none of either without the hair's median
     assert failed.mean() >= at_least
 
 
