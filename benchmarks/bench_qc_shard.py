@@ -43,8 +43,9 @@ def references(data: Path, cache: Path) -> list[str]:
     cache.mkdir(parents=True, exist_ok=True)
     out = []
     pool = data / "review" / "characters.parquet"
+    pool_key = file_digest(pool)[:12]
     for i, t in enumerate(shard_paths(data / "templates" / "templates")):
-        path = cache / f"refs-{file_digest(t)[:12]}-{file_digest(pool)[:12]}.npz"
+        path = cache / f"refs-{file_digest(t)[:12]}-{pool_key}.npz"
         if not path.exists():
             path.write_bytes(ref_shard(Shard(i, [], (str(t), str(pool))))["refs.npz"])
         out.append(str(path))

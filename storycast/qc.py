@@ -69,8 +69,8 @@ def ref_shard(shard) -> dict[str, bytes]:
 
     path, pool = shard.payload
     table = pq.read_table(path, columns=["character_id", "image"])
-    # where each character's parts are sampled (`embedding.part_points`): its frames' specs say the same
-    specs = {r["character_id"]: r for r in pq.read_table(pool, columns=["character_id", "top"]).to_pylist()}
+    # each character's spec, as its frames carry it: it says where its parts are sampled (`part_points`)
+    specs = {r["character_id"]: r for r in pq.read_table(pool).to_pylist()}
     refs = {}
     for cid, image in zip(table["character_id"].to_pylist(), table["image"].to_pylist()):
         try:

@@ -147,16 +147,23 @@ def jacket_panel(spec: dict | None, facing: str) -> float | None:
     return JACKET_PANEL
 
 
+def torso_axes(kp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The torso's middle line: its top (between the shoulders), the vector from there to between the
+    hips, and the unit vector across it."""
+    top = (kp[R_SHO] + kp[L_SHO]) / 2
+    down = (kp[R_HIP] + kp[L_HIP]) / 2 - top
+    return top, down, np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
+
+
 def torso_grid(kp: np.ndarray, scale: float, facing: str, spec: dict | None = None) -> np.ndarray:
     """The torso's 12 sample points: a grid between the shoulder and hip keypoints, or, for an open
     jacket seen from the front or three-quarter, two columns on its panels (`JACKET_PANEL`)."""
-    shoulders, hips = (kp[R_SHO], kp[L_SHO]), (kp[R_HIP], kp[L_HIP])
     panel = jacket_panel(spec, facing)
     if panel is not None:
-        top, down = (shoulders[0] + shoulders[1]) / 2, (hips[0] + hips[1]) / 2 - (shoulders[0] + shoulders[1]) / 2
-        across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
+        top, down, across = torso_axes(kp)
         return np.array([top + down * v + across * side * panel * scale
                          for v in JACKET_ROWS for side in (-1.0, 1.0)])
+    shoulders, hips = (kp[R_SHO], kp[L_SHO]), (kp[R_HIP], kp[L_HIP])
     torso = []
     for v in (0.2, 0.4, 0.6, 0.8):
         left = shoulders[0] + (hips[0] - shoulders[0]) * v

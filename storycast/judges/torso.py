@@ -16,7 +16,7 @@ from storycast.judges import embedding as emb
 from storycast.judges.base import own_cover
 from storycast.judges.conditions import coarse
 from storycast.renderers.base import CharacterControl
-from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
+from storycast.skeleton import L_SHO, R_SHO
 
 # Torso samples clear of the arms (`torso_samples`): body units across from the torso's middle line,
 # nearest first (a three-quarter view takes the far side's, >= 0).
@@ -37,9 +37,7 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
     if free.sum() >= emb.MIN_SEEN * len(torso):
         return torso
     kp = np.asarray(c.keypoints, dtype=np.float64)
-    shoulders, hips = (kp[R_SHO] + kp[L_SHO]) / 2, (kp[R_HIP] + kp[L_HIP]) / 2
-    down = hips - shoulders
-    across = np.array([-down[1], down[0]]) / max(float(np.hypot(*down)), 1e-9)
+    shoulders, down, across = emb.torso_axes(kp)
     panel = emb.jacket_panel(c.character, c.facing)
     offsets = TORSO_OFFSETS if panel is None else (panel, -panel)     # a jacket's panels, not the shirt
     if c.facing != "front":
