@@ -20,6 +20,7 @@ from PIL import Image
 
 from storycast.judges.base import head_up
 from storycast.judges.calibration import KNOTS, LIGHT_CURVES
+from storycast.judges.hair import hair_points
 from storycast.skeleton import (
     L_ANK,
     L_ELB,
@@ -113,7 +114,8 @@ def _along(a: np.ndarray, b: np.ndarray, ts) -> np.ndarray:
 
 def part_points(kp: np.ndarray, scale: float, facing: str, spec: dict | None = None) -> dict[str, np.ndarray]:
     """Pixel sample points of each body part (n x 2) from COCO-18 keypoints in pixels; `spec`, the
-    character's, says where its clothes put a part's colour (`torso_grid`)."""
+    character's, says where its clothes put a part's colour (`torso_grid`) and where a hat leaves
+    its hair showing (`hair.hair_points`)."""
     kp = np.asarray(kp, dtype=np.float64)
     neck = kp[NECK]
     up = head_up(kp, scale, facing)
@@ -121,7 +123,7 @@ def part_points(kp: np.ndarray, scale: float, facing: str, spec: dict | None = N
     centre = neck + up * 0.108 * scale           # head centre; head radius ~0.1 body units
     r = 0.1 * scale
     turn = {"left": -1.0, "right": 1.0}.get(facing, 0.0)
-    hair = [centre + up * r * 0.78 + across * r * x for x in (-0.35, 0.0, 0.35)]
+    hair = [centre + up * r * -y + across * r * x for x, y in hair_points(spec, facing)]
     if facing == "back":
         face = [centre + up * r * y + across * r * x for x in (-0.4, 0.0, 0.4) for y in (-0.2, 0.2)]
     else:
