@@ -32,8 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from storycast import faults, vocab  # noqa: E402
 from storycast.judges import hair as hair_mod  # noqa: E402
-from storycast.judges.base import head_up  # noqa: E402
-from storycast.skeleton import NECK  # noqa: E402
+from storycast.judges.base import head_centre  # noqa: E402
 
 STYLES = ("flat_vector", "outlined_cel", "pastel", "ink", "pixel_art", "painterly")
 FRAMES = 1500         # per art style
@@ -45,11 +44,10 @@ YS = np.round(np.arange(-1.5, 0.61, 0.1), 1)
 
 def _grid_visibility(mask: np.ndarray, c) -> np.ndarray:
     """Whether each grid point (head units, as the judge places them) lies on the changed pixels."""
-    kp = np.asarray(c.keypoints, dtype=np.float64)
-    up = head_up(kp, c.scale, c.facing)
+    centre, up = head_centre(c)
     across = np.array([-up[1], up[0]])
-    turn = {"left": -1.0, "right": 1.0}.get(c.facing, 0.0) or 1.0
-    centre, r = kp[NECK] + up * 0.108 * c.scale, 0.1 * c.scale
+    turn = -1.0 if c.facing == "left" else 1.0          # the table's x runs towards the facing
+    r = 0.1 * c.scale
     X, Y = np.meshgrid(XS, YS)
     p = np.rint(centre + r * (-up * Y[..., None] + across * X[..., None] * turn)).astype(int)
     inside = (p[..., 0] >= 0) & (p[..., 0] < mask.shape[1]) & (p[..., 1] >= 0) & (p[..., 1] < mask.shape[0])
