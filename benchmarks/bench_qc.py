@@ -37,12 +37,15 @@ from storycast.judges.base import CHECKS  # noqa: E402
 from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 
 PAPER_FRAMES, PAPER_TEMPLATES = 75_008, 2_000
-# Per style, clean part shifts (`torso.part_shift`) past this percentile of the calibration sample's fail
-# identity on their own. Pixel art at 99.5 (~0.5 % of its clean characters): at paper scale its clean
+# Per style (and size band, `calibration.noise_key`), clean part shifts (`torso.part_shift`) past this
+# percentile of the calibration sample's fail identity on their own, for SHIFT_PARTS. Pixel art at 99.5
+# (~0.5 % of its clean characters): at paper scale its clean
 # frames rejected 0.87 -> 1.46 %, drifts flagged 38 -> 49 %. Ink keeps the largest: there 99.5 rejected
 # ~138 more clean frames (1.92 -> 3.26 %) to flag 34 more faulty ones (docs/benchmarks.md).
-SHIFT_PERCENTILE = {"ink": 100.0, "pixel_art": 99.5}
+SHIFT_PERCENTILE = {"ink": 100.0, "pixel_art": 99.8}
+SHIFT_PARTS = ("torso", "hair")
 CALIBRATION = (300, 101, 1500, 102)   # the calibration sample: characters, their seed, frames, their seed
+BANDED_SAMPLE = (1200, 111, 3000, 112)  # as CALIBRATION: of its characters, those of the size-banded styles
 QC = {"judge": "measured",
       "thresholds": dict(DEFAULT_THRESHOLDS),     # calibrated (--calibrate prints new ones)
       "max_rounds": 3, "repair_order": ["local_edit", "prompt_tuning"],
@@ -83,9 +86,9 @@ def _render(items):
     return [encode(r.render_frame(req))["bytes"] for _, req in items]
 
 
-def build(n_chars: int, char_seed: int, n_frames: int, frame_seed: int, workers: int):
+def build(n_chars: int, char_seed: int, n_frames: int, frame_seed: int, workers: int, styles=None):
     from storycast.qc import sample_frames
-    chars = sample_characters(n_chars, char_seed, 3)
+    chars = [c for c in sample_characters(n_chars, char_seed, 3) if styles is None or c["art_style"] in styles]
     items = sample_frames(chars, n_frames, frame_seed)
     with _pool(workers) as ex:
         parts = list(ex.map(_templates, _split(chars, workers)))
@@ -245,36 +248,55 @@ def calibration_faces(workers: int, n_frames: int, n_characters: int = 2000, chu
     return rows
 
 
-def _part_noise(cal, items, images, refs) -> None:
-    """PART_NOISE and SAME_PART_NOISE: per style and part, the 95th percentile over clean crops of the
-    distance to the nearest template colour of any part, and of the same part (floor 2 dE);
-    PART_SHIFT_NOISE: per style and part, the style's SHIFT_PERCENTILE of clean `part_shift` over the
-    multiple at which identity fails."""
+def _part_noise(cal, samples) -> None:
+    """PART_NOISE and SAME_PART_NOISE: per noise key (`calibration.noise_key`: art style, and size band
+    where the style has them) and part, the 95th percentile over clean crops of the distance to the
+    nearest template colour of any part, and of the same part (floor 2 dE); PART_SHIFT_NOISE: per key
+    and part, the style's SHIFT_PERCENTILE of clean `part_shift` over the multiple at which identity
+    fails. `samples`: (refs, items, images) of the calibration sample and `banded_sample`."""
     from storycast.judges import embedding as emb
     from storycast.judges.base import JudgeRequest
     from storycast.judges.measured import MeasuredJudge
     from storycast.judges.torso import part_shift
 
+    keys = [k for style in vocab.ART_STYLES for k in cal.noise_keys(style)]
     for table in (cal.PART_NOISE, cal.SAME_PART_NOISE):
-        table.update({style: (1.0,) * len(emb.PARTS) for style in vocab.ART_STYLES})
+        table.clear()
+        table.update({k: (1.0,) * len(emb.PARTS) for k in keys})
     judge, dist = MeasuredJudge(QC["thresholds"]), defaultdict(list)
-    for (_, req), image in zip(items, images):
+    for (_, req), image, refs in ((item, image, refs) for refs, items, images in samples
+                                  for item, image in zip(items, images)):
+        scale = {c.character["character_id"]: c.scale for c in req.characters}
         for cid, info in judge.judge(JudgeRequest(image, req, {}, refs)).details.get("characters", {}).items():
-            for key in ("parts", "same_parts"):
-                for i, v in enumerate(info[key]):
+            key = cal.noise_key(req.art_style, scale[cid])
+            for name in ("parts", "same_parts"):
+                for i, v in enumerate(info[name]):
                     if np.isfinite(v):
-                        dist[(key, req.art_style, i)].append(v)
-            for part in cal.PART_SHIFT_NOISE.get(req.art_style, {}):
-                dist[("shift", req.art_style, part)].append(part_shift(info["descriptor"], refs[cid], part))
-    for key, table in (("parts", cal.PART_NOISE), ("same_parts", cal.SAME_PART_NOISE)):
-        for style in vocab.ART_STYLES:
-            table[style] = tuple(round(max(2.0, float(np.percentile(dist[(key, style, i)], 95))), 1)
-                                 if dist[(key, style, i)] else 10.0 for i in range(len(emb.PARTS)))
+                        dist[(name, key, i)].append(v)
+            for part in SHIFT_PARTS if req.art_style in SHIFT_PERCENTILE else ():
+                dist[("shift", key, part)].append(part_shift(info["descriptor"], refs[cid], part))
+    for name, table in (("parts", cal.PART_NOISE), ("same_parts", cal.SAME_PART_NOISE)):
+        for key in keys:
+            table[key] = tuple(round(max(2.0, float(np.percentile(dist[(name, key, i)], 95))), 1)
+                               if dist[(name, key, i)] else 10.0 for i in range(len(emb.PARTS)))
     z = 6.0 * (1.0 - QC["thresholds"]["identity"])      # the multiple at which identity fails
-    for style, parts in cal.PART_SHIFT_NOISE.items():
-        for part in parts:
-            shift = float(np.nanpercentile(dist[("shift", style, part)], SHIFT_PERCENTILE[style]))
-            parts[part] = round(shift / z + 0.005, 2)
+    cal.PART_SHIFT_NOISE.clear()
+    for style, pct in SHIFT_PERCENTILE.items():
+        for key in cal.noise_keys(style):
+            cal.PART_SHIFT_NOISE[key] = {
+                part: round(float(np.nanpercentile(dist[("shift", key, part)], pct)) / z + 0.005, 2)
+                for part in SHIFT_PARTS}
+
+
+def banded_sample(workers: int):
+    """`BANDED_SAMPLE`: frames of the art styles with size bands (`calibration.SCALE_BANDS`) only, so
+    that each band's high percentiles rest on ~1,000 characters or more."""
+    from PIL import Image
+
+    from storycast.judges.calibration import SCALE_BANDS
+
+    _, refs, items, raw, _ = build(*BANDED_SAMPLE, workers, styles=set(SCALE_BANDS))
+    return refs, items, [Image.open(io.BytesIO(b)).convert("RGB") for b in raw]
 
 
 def calibrate(a) -> None:
@@ -309,7 +331,7 @@ def calibrate(a) -> None:
             continue
         curves[key] = tuple(tuple(_fit_curve(x[:, ch], y[:, ch], emb.KNOTS)) for ch in range(3))
     cal.LIGHT_CURVES.update(curves)
-    _part_noise(cal, items, images, refs)              # 2. part noise on clean frames
+    _part_noise(cal, [(refs, items, images), banded_sample(a.workers)])   # 2. part noise on clean frames
     faces = calibrate_expression.draw_faces(a.workers, a.face_frames)   # 3. expression model (new light curves)
     calibrate_expression.write(calibrate_expression.fit_with_scales(faces))
     fit_thresholds(items, images, refs, a.budget)             # 4. thresholds
@@ -371,8 +393,7 @@ def part_noise_only(a) -> None:
     the parts are sampled); the light curves and the expression model stay as they are."""
     from storycast.judges import calibration as cal
 
-    refs, items, images = calibration_sample(a.workers)
-    _part_noise(cal, items, images, refs)
+    _part_noise(cal, [calibration_sample(a.workers), banded_sample(a.workers)])
     _write(cal)
 
 
@@ -386,13 +407,14 @@ def _write(cal) -> None:
         out.extend(f"        ({', '.join(f'{v:.1f}' for v in ch)})," for ch in curves)
         out.append("    ),")
     out.append("}")
-    out.append("PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
-    out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.PART_NOISE[s])}),' for s in vocab.ART_STYLES)
+    keys = [k for style in vocab.ART_STYLES for k in cal.noise_keys(style)]
+    out.append("PART_NOISE: dict[str, tuple[float, ...]] = {  # per noise_key, per embedding.PARTS")
+    out.extend(f'    "{k}": ({", ".join(f"{v:.1f}" for v in cal.PART_NOISE[k])}),' for k in keys)
     out.append("}")
-    out.append("SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS")
-    out.extend(f'    "{s}": ({", ".join(f"{v:.1f}" for v in cal.SAME_PART_NOISE[s])}),' for s in vocab.ART_STYLES)
+    out.append("SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per noise_key, per embedding.PARTS")
+    out.extend(f'    "{k}": ({", ".join(f"{v:.1f}" for v in cal.SAME_PART_NOISE[k])}),' for k in keys)
     out.append("}")
-    out.append("PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # styles judged by part shift, per part")
+    out.append("PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # per noise_key of the styles judged by part shift")
     out.extend(f'    "{s}": {json.dumps(parts)},' for s, parts in cal.PART_SHIFT_NOISE.items())
     out.append("}")
     path.write_text("\n".join(out) + "\n")

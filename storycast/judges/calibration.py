@@ -14,13 +14,43 @@ hair), a high percentile (`bench_qc.SHIFT_PERCENTILE`: ink the largest, pixel ar
 part's median colour's distance from its template's (`torso.part_shift`) over the calibration sample,
 over the multiple at which the identity threshold fails: none, or ~0.5 %, of the clean calibration
 characters fail on it alone.
+The three noise tables are keyed by `noise_key`: the art style, and for the styles of SCALE_BANDS
+the character's size band too.
 The expression discriminants (`storycast.judges.expression`) and the species and hair-style ones
 (`storycast.judges.head_shape`) are files beside this one, `expression_model.npz` and
 `head_model.npz`, fitted by `benchmarks/calibrate_expression.py` and `benchmarks/calibrate_heads.py`.
 """
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
+
+# Character scale (px) bands with noise units of their own. Pixel art draws a character in blocks of
+# `conditions.coarse` px: a small one's parts are a few blocks, mixed with their outlines, and its
+# clean colours and part medians lie further from its template's (paper-scale clean torso medians,
+# 99th percentile: 62 dE under 250 px, 31 dE from 500 px); one unit for all sizes let a large
+# character's redrawn top through. The other styles' noise does not grow this way (ink: 5-9 dE
+# at every size), and they keep one unit each.
+SCALE_BANDS: dict[str, tuple[float, ...]] = {"pixel_art": (200.0, 300.0, 450.0)}
+
+
+def noise_key(style: str, scale: float) -> str:
+    """The noise tables' key of a character of art `style` drawn at `scale` px."""
+    edges = SCALE_BANDS.get(style)
+    if not edges:
+        return style
+    i = bisect.bisect_right(edges, scale)
+    return f"{style}<{edges[i]:.0f}" if i < len(edges) else f"{style}>={edges[-1]:.0f}"
+
+
+def noise_keys(style: str) -> list[str]:
+    """Every key of `style` in the noise tables, smallest band first."""
+    edges = SCALE_BANDS.get(style)
+    if not edges:
+        return [style]
+    return [noise_key(style, e - 1.0) for e in edges] + [noise_key(style, edges[-1])]
+
 
 KNOTS = np.linspace(0.0, 256.0, 9)
 LIGHT_CURVES: dict[tuple[str, str, str], tuple[tuple[float, ...], ...]] = {
@@ -105,23 +135,32 @@ LIGHT_CURVES: dict[tuple[str, str, str], tuple[tuple[float, ...], ...]] = {
         (11.6, 57.0, 101.8, 144.6, 181.9, 208.2, 223.1, 230.2, 237.1),
     ),
 }
-PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS
+PART_NOISE: dict[str, tuple[float, ...]] = {  # per noise_key, per embedding.PARTS
     "flat_vector": (11.9, 9.0, 5.0, 8.9, 5.1, 4.1, 3.7, 14.3),
     "outlined_cel": (10.3, 8.2, 4.9, 6.4, 6.3, 9.4, 5.4, 14.2),
     "pastel": (6.7, 4.4, 3.5, 4.3, 3.9, 3.6, 2.9, 5.8),
     "ink": (2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.4),
-    "pixel_art": (26.4, 25.4, 20.0, 21.9, 21.5, 20.5, 21.9, 25.4),
+    "pixel_art<200": (31.5, 29.5, 28.0, 27.4, 29.4, 27.9, 28.5, 31.2),
+    "pixel_art<300": (26.8, 24.0, 21.0, 22.6, 21.3, 23.6, 22.8, 27.9),
+    "pixel_art<450": (23.8, 16.9, 15.0, 15.7, 15.3, 16.8, 14.6, 24.2),
+    "pixel_art>=450": (18.0, 10.7, 9.3, 9.0, 7.8, 9.3, 8.2, 21.2),
     "painterly": (11.1, 7.5, 6.1, 7.3, 6.6, 5.3, 4.8, 10.7),
 }
-SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per art style, per embedding.PARTS
+SAME_PART_NOISE: dict[str, tuple[float, ...]] = {  # per noise_key, per embedding.PARTS
     "flat_vector": (16.3, 12.8, 6.5, 32.2, 23.6, 9.0, 5.4, 18.4),
     "outlined_cel": (17.6, 11.1, 8.3, 28.0, 21.0, 13.5, 7.8, 16.4),
     "pastel": (13.8, 6.3, 4.4, 19.4, 16.4, 5.6, 3.4, 7.1),
     "ink": (6.4, 3.3, 2.0, 4.8, 4.8, 3.6, 3.4, 7.6),
-    "pixel_art": (55.1, 33.7, 29.3, 48.8, 41.6, 42.2, 45.8, 49.5),
+    "pixel_art<200": (54.7, 41.4, 39.9, 56.9, 57.5, 51.5, 55.0, 58.3),
+    "pixel_art<300": (49.0, 32.9, 29.8, 46.7, 41.3, 41.0, 39.4, 46.1),
+    "pixel_art<450": (41.7, 22.3, 20.2, 42.9, 33.7, 26.1, 22.4, 37.6),
+    "pixel_art>=450": (34.4, 13.3, 11.8, 33.5, 28.0, 15.4, 11.2, 42.7),
     "painterly": (16.7, 9.2, 7.9, 26.0, 24.1, 8.2, 9.4, 13.5),
 }
-PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # styles judged by part shift, per part
+PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # per noise_key of the styles judged by part shift
     "ink": {"torso": 2.73, "hair": 5.55},
-    "pixel_art": {"torso": 23.29, "hair": 26.45},
+    "pixel_art<200": {"torso": 27.73, "hair": 33.62},
+    "pixel_art<300": {"torso": 22.23, "hair": 25.2},
+    "pixel_art<450": {"torso": 18.37, "hair": 25.18},
+    "pixel_art>=450": {"torso": 16.2, "hair": 21.22},
 }

@@ -46,7 +46,7 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE
+from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, noise_key
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
@@ -179,7 +179,8 @@ class MeasuredJudge:
         def unhidden(p):
             return ~hidden & (keep(p) if keep is not None else True)
         desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, light, place, tone, points=sampled)
-        identity, parts, same, notes["identity"] = identity_score(desc, ref, req.art_style, self._trusted(ref))
+        key = noise_key(req.art_style, c.scale)
+        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref))
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
@@ -217,28 +218,29 @@ class MeasuredJudge:
         return min(shown, fit), f"face reads {best}, not {c.expression}", face
 
 
-def identity_score(desc, ref, style: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
+def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
     """(score, any-part and same-part distances, note). A part has drifted when its colours appear
     nowhere on the template, or far from that part's own colours there (a torso recoloured in the
-    hair's colour); in units of the style's clean 95th percentile. A part's own colours count only
+    hair's colour); in units of the clean 95th percentile of the noise tables' `key`: the art style,
+    and in pixel art the character's size band (`calibration.noise_key`). A part's own colours count only
     where `trusted` (`views_agree`). In ink and pixel art also when a part's median colour moved
     from the template part's (`torso.part_shift`)."""
     parts = same = np.full(len(emb.PARTS), np.nan)
     if not desc.seen.any():
         return 1.0, parts, same, ""
     parts, same = _part_distances(desc, ref)
-    unit = np.asarray(PART_NOISE.get(style, (10.0,) * len(emb.PARTS)))
-    same_unit = np.asarray(SAME_PART_NOISE.get(style, (20.0,) * len(emb.PARTS)))
+    unit = np.asarray(PART_NOISE.get(key, (10.0,) * len(emb.PARTS)))
+    same_unit = np.asarray(SAME_PART_NOISE.get(key, (20.0,) * len(emb.PARTS)))
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
     z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
     shifts = {part: part_shift(desc, ref, part) / noise
-              for part, noise in PART_SHIFT_NOISE.get(style, {}).items()}
+              for part, noise in PART_SHIFT_NOISE.get(key, {}).items()}
     shifted = max((p for p in shifts if np.isfinite(shifts[p])), key=shifts.get, default=None)
     if not np.isfinite(z).any() and shifted is None:
         return 1.0, parts, same, ""
     if shifted is not None and not np.nanmax(z, initial=-np.inf) >= shifts[shifted]:
         z_shift = shifts[shifted]
-        note = (f"{shifted} colour is {z_shift * PART_SHIFT_NOISE[style][shifted]:.0f} dE from the template "
+        note = (f"{shifted} colour is {z_shift * PART_SHIFT_NOISE[key][shifted]:.0f} dE from the template "
                 f"{shifted}'s ({z_shift:.1f}x the usual)")
         return float(1.0 - z_shift / 6.0), parts, same, note
     worst = int(np.nanargmax(z))
