@@ -10,9 +10,9 @@ part's colour distance (CIELAB) to the nearest colour anywhere on its template; 
 distances are divided by it.
 SAME_PART_NOISE: the same, to the nearest colour of the same part on the template.
 PART_SHIFT_NOISE: per art style judged by its parts' median colours (ink, pixel art) and part (torso,
-hair), a high percentile (`bench_qc.SHIFT_PERCENTILE`: ink the largest, pixel art the 99.5th) of a clean
+hair), a high percentile (`bench_qc.SHIFT_PERCENTILE`: ink the largest, pixel art the 99.8th) of a clean
 part's median colour's distance from its template's (`torso.part_shift`) over the calibration sample,
-over the multiple at which the identity threshold fails: none, or ~0.5 %, of the clean calibration
+over the multiple at which the identity threshold fails: none, or ~0.2 %, of the clean calibration
 characters fail on it alone.
 The three noise tables are keyed by `noise_key`: the art style, and for the styles of SCALE_BANDS
 the character's size band too.
