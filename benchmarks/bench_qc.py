@@ -422,6 +422,9 @@ def _write(cal) -> None:
     out.append("PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # per noise_key of the styles judged by part shift")
     out.extend(f'    "{s}": {json.dumps(parts)},' for s, parts in cal.PART_SHIFT_NOISE.items())
     out.append("}")
+    out.append("STORY_NOISE: dict[str, dict[str, float]] = {  # per noise_key and story.STORY_PARTS")
+    out.extend(f'    "{k}": {json.dumps(parts)},' for k, parts in cal.STORY_NOISE.items())
+    out.append("}")
     path.write_text("\n".join(out) + "\n")
     print(f"wrote {path}")
 

@@ -66,6 +66,9 @@ class JudgeRequest:
     # `image` as an RGB uint8 array when the caller has one already (the decoded render): judges
     # reading pixels take it instead of copying them out of the PIL image again.
     pixels: np.ndarray | None = field(default=None, compare=False)
+    # Per character id, its colours in the story's other frames (`story.story_peers`), from a judge
+    # that describes frames (`story_tones`); None outside a story or for other judges.
+    peers: Mapping[str, np.ndarray] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

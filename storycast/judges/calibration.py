@@ -14,7 +14,10 @@ hair), a high percentile (`bench_qc.SHIFT_PERCENTILE`: ink the largest, pixel ar
 part's median colour's distance from its template's (`torso.part_shift`) over the calibration sample,
 over the multiple at which the identity threshold fails: none, or ~0.2 %, of the clean calibration
 characters fail on it alone.
-The three noise tables are keyed by `noise_key`: the art style, and for the styles of SCALE_BANDS
+STORY_NOISE: per art style and part (torso, hair), the 99.9th percentile of a clean character's
+colour distance from its own in the other frames of a pseudo-story (`judges.story`), over the
+multiple at which the identity threshold fails (`benchmarks/calibrate_story.py`).
+The four noise tables are keyed by `noise_key`: the art style, and for the styles of SCALE_BANDS
 the character's size band too.
 The expression discriminants (`storycast.judges.expression`) and the species and hair-style ones
 (`storycast.judges.head_shape`) are files beside this one, `expression_model.npz` and
@@ -163,4 +166,15 @@ PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # per noise_key of the styles
     "pixel_art<300": {"torso": 22.23, "hair": 25.2},
     "pixel_art<450": {"torso": 18.37, "hair": 25.18},
     "pixel_art>=450": {"torso": 16.2, "hair": 21.22},
+}
+STORY_NOISE: dict[str, dict[str, float]] = {  # per noise_key and story.STORY_PARTS
+    "flat_vector": {"torso": 8.58, "hair": 6.72},
+    "outlined_cel": {"torso": 11.29, "hair": 7.68},
+    "pastel": {"torso": 6.49, "hair": 4.01},
+    "ink": {"torso": 2.39, "hair": 2.53},
+    "pixel_art<200": {"torso": 17.02, "hair": 17.97},
+    "pixel_art<300": {"torso": 14.23, "hair": 17.88},
+    "pixel_art<450": {"torso": 10.21, "hair": 13.18},
+    "pixel_art>=450": {"torso": 13.46, "hair": 14.89},
+    "painterly": {"torso": 8.44, "hair": 9.79},
 }

@@ -7,7 +7,9 @@ Per character (its box, skeleton, facing, depth from the request):
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
   where the arms hide most of the torso's samples, it is sampled where they leave it (`judges.torso`);
   in ink and pixel art, whose fills are a few hatch densities or a frame's few dozen colours, also the
-  torso's and the hair's median colours against the template's (`judges.torso`);
+  torso's and the hair's median colours against the template's (`judges.torso`); where the loop gives
+  the character's colours in the story's other frames (`JudgeRequest.peers`), its torso and hair
+  against the nearest of those too (`judges.story`: the same art style, a far narrower noise);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso), no
   skin at the hand and no outline beside the bones; a per-style model fitted on calibration arms
@@ -46,11 +48,12 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, noise_key
+from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, STORY_NOISE, noise_key
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
+from storycast.judges.story import STORY_PARTS, deviations, part_tones
 from storycast.judges.torso import part_shift, torso_samples, unreadable_torso
 from storycast.renderers.base import CharacterControl, FrameRequest
 
@@ -79,6 +82,7 @@ class MeasuredJudge:
         self._refs: OrderedDict = OrderedDict()
         self._agree: OrderedDict = OrderedDict()
         self._cache_size = cache_size
+        self._described: OrderedDict = OrderedDict()     # id(pixels) -> (pixels, {cid: descriptor})
 
     # ------------------------------------------------------------------ references
     def reference(self, jr: JudgeRequest, cid: str, spec: dict | None = None):
@@ -104,6 +108,17 @@ class MeasuredJudge:
             if len(self._agree) > self._cache_size:
                 self._agree.popitem(last=False)
         return self._agree[key][1]
+
+    # ------------------------------------------------------------------ story tones
+    def story_tones(self, pixels: np.ndarray, req: FrameRequest) -> dict[str, np.ndarray]:
+        """Each character's `story.part_tones` in this frame (an RGB array). The descriptors are kept
+        for a later `judge` of the same array, which then does not sample it again."""
+        table = emb.Window(pixels, _union_box(req))
+        descs = {c.character["character_id"]: self._describe(table, req, c)[0] for c in req.characters}
+        self._described[id(pixels)] = (pixels, descs)
+        if len(self._described) > 64:
+            self._described.popitem(last=False)
+        return {cid: part_tones(d) for cid, d in descs.items()}
 
     # ------------------------------------------------------------------ judging
     def judge(self, jr: JudgeRequest) -> Judgement:
@@ -133,9 +148,12 @@ class MeasuredJudge:
             return self._finish({c: (sanity if c == "sanity" else np.nan) for c in CHECKS}, reasons, failing,
                                 regions, details)
         table = emb.Window(img, _union_box(req))
+        known = self._described.pop(id(img), (None, {}))
+        described = known[1] if known[0] is img else {}
         for c in req.characters:
             cid = c.character["character_id"]
-            scores, notes, desc = self._character(table, req, c, refs[cid])
+            peers = jr.peers.get(cid) if jr.peers is not None else None
+            scores, notes, desc = self._character(table, req, c, refs[cid], described.get(cid), peers)
             per[cid] = scores
             details["characters"][cid] = {"scores": scores, "descriptor": desc, "parts": notes.pop("parts"),
                                           "same_parts": notes.pop("same_parts"), "notes": notes}
@@ -163,13 +181,11 @@ class MeasuredJudge:
         return Judgement(scores, verdict, tuple(reasons), tuple(dict.fromkeys(failing)), tuple(regions),
                          False, details)
 
-    def _character(self, img, req: FrameRequest, c: CharacterControl, ref):
-        notes: dict[str, str] = {}
+    def _describe(self, img, req: FrameRequest, c: CharacterControl):
+        """(descriptor, part points, nearer boxes, their keep mask) of one character."""
         near = nearer_boxes(req, c)
         keep = (lambda p: ~inside_boxes(p, near)) if near else None
-        light, place, tone = req.lighting, place_of(req.setting), tone_of(req.art_style)
         points = emb.part_points(c.keypoints, c.scale, c.facing, c.character)
-        body = np.vstack([points[p] for p in emb.PARTS])
         sampled = dict(points, torso=torso_samples(c, points["torso"], keep))
         # Hair, face and torso samples under the character's own arms show the arm: not judged.
         hidden = own_cover(c, np.vstack([sampled[p] for p in emb.PARTS])) & IDENTITY_ROWS
@@ -178,9 +194,22 @@ class MeasuredJudge:
 
         def unhidden(p):
             return ~hidden & (keep(p) if keep is not None else True)
-        desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, light, place, tone, points=sampled)
+        desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, req.lighting, place_of(req.setting),
+                            tone_of(req.art_style), points=sampled)
+        return desc, points, near, keep
+
+    def _character(self, img, req: FrameRequest, c: CharacterControl, ref, desc=None, peers=None):
+        notes: dict[str, str] = {}
+        if desc is None:
+            desc, points, near, keep = self._describe(img, req, c)
+        else:
+            points = emb.part_points(c.keypoints, c.scale, c.facing, c.character)
+            near = nearer_boxes(req, c)
+            keep = (lambda p: ~inside_boxes(p, near)) if near else None
+        body = np.vstack([points[p] for p in emb.PARTS])
         key = noise_key(req.art_style, c.scale)
-        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref))
+        story = deviations(part_tones(desc), peers) if peers is not None else None
+        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref), story)
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
@@ -218,13 +247,15 @@ class MeasuredJudge:
         return min(shown, fit), f"face reads {best}, not {c.expression}", face
 
 
-def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
+def identity_score(desc, ref, key: str, trusted: np.ndarray,
+                   story: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray, str]:
     """(score, any-part and same-part distances, note). A part has drifted when its colours appear
     nowhere on the template, or far from that part's own colours there (a torso recoloured in the
     hair's colour); in units of the clean 95th percentile of the noise tables' `key`: the art style,
     and in pixel art the character's size band (`calibration.noise_key`). A part's own colours count only
     where `trusted` (`views_agree`). In ink and pixel art also when a part's median colour moved
-    from the template part's (`torso.part_shift`)."""
+    from the template part's (`torso.part_shift`). `story`: per `story.STORY_PARTS`, the part's distance
+    from the same character's in the story's other frames (`story.deviations`), in STORY_NOISE units."""
     parts = same = np.full(len(emb.PARTS), np.nan)
     if not desc.seen.any():
         return 1.0, parts, same, ""
@@ -233,20 +264,24 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.
     same_unit = np.asarray(SAME_PART_NOISE.get(key, (20.0,) * len(emb.PARTS)))
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
     z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
-    shifts = {part: part_shift(desc, ref, part) / noise
-              for part, noise in PART_SHIFT_NOISE.get(key, {}).items()}
-    shifted = max((p for p in shifts if np.isfinite(shifts[p])), key=shifts.get, default=None)
-    if not np.isfinite(z).any() and shifted is None:
+    found = []                                            # (multiple of the noise unit, note)
+    if np.isfinite(z).any():
+        w = int(np.nanargmax(z))
+        found.append((z[w], f"{emb.PARTS[w]} colour is {parts[w]:.0f} dE from any colour of the template, "
+                            f"{same[w]:.0f} dE from its own ({z[w]:.1f}x the usual)"))
+    for part, noise in PART_SHIFT_NOISE.get(key, {}).items():
+        v = part_shift(desc, ref, part) / noise
+        if np.isfinite(v):
+            found.append((v, f"{part} colour is {v * noise:.0f} dE from the template {part}'s ({v:.1f}x the usual)"))
+    for part, d in zip(STORY_PARTS, story if story is not None else ()):
+        noise = STORY_NOISE.get(key, {}).get(part)
+        if noise and np.isfinite(d):
+            found.append((d / noise, f"{part} colour is {d:.0f} dE from its colour in the story's other frames "
+                                     f"({d / noise:.1f}x the usual)"))
+    if not found:
         return 1.0, parts, same, ""
-    if shifted is not None and not np.nanmax(z, initial=-np.inf) >= shifts[shifted]:
-        z_shift = shifts[shifted]
-        note = (f"{shifted} colour is {z_shift * PART_SHIFT_NOISE[key][shifted]:.0f} dE from the template "
-                f"{shifted}'s ({z_shift:.1f}x the usual)")
-        return float(1.0 - z_shift / 6.0), parts, same, note
-    worst = int(np.nanargmax(z))
-    note = (f"{emb.PARTS[worst]} colour is {parts[worst]:.0f} dE from any colour of the template, "
-            f"{same[worst]:.0f} dE from its own ({z[worst]:.1f}x the usual)")
-    return float(1.0 - z[worst] / 6.0), parts, same, note
+    worst, note = max(found, key=lambda f: f[0])           # the first of equals: template, shift, story
+    return float(1.0 - worst / 6.0), parts, same, note
 
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:

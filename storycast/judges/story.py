@@ -1,0 +1,62 @@
+"""Story consistency: a character's colours against its own in the story's other frames.
+
+The template sheet is drawn in neutral light and style; a frame in ink or pixel art, at night or
+under water, lies further from it than a redrawn top sometimes does, so the template's noise units
+(`calibration.PART_NOISE`) are wide. The same character in the story's other frames is drawn in the
+same art style: a top or hair redrawn in one frame stands out against those. Per character and part
+(STORY_PARTS), the mean colour of its seen samples (`part_tones`: the mean, not the median, follows
+ink's hatch density); a frame's deviation is its distance from the median of the story's other
+frames' tones (`deviations`), where at least MIN_PEERS of them saw the part. The nearest peer, not
+their median: with two peers, one of them faulty moves the median halfway to it (paper-scale stories
+have 5-10 frames; at a matched clean rate the nearest peer flagged 3-4 points more drifts in the colour
+styles, 3 fewer in ink). The loop gathers the tones from every first attempt of a story
+(`storycast.qc`) and hands each frame its peers' (`JudgeRequest.peers`).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from storycast.judges import embedding as emb
+
+STORY_PARTS: tuple[str, ...] = ("torso", "hair")
+MIN_PEERS = 2
+MIN_POINTS = 2          # a part's tone needs this many seen samples
+
+
+def part_tones(desc: emb.Descriptor) -> np.ndarray:
+    """len(STORY_PARTS) x 3: the mean CIELAB colour of each part's seen samples (NaN where unseen)."""
+    out = np.full((len(STORY_PARTS), 3), np.nan)
+    for i, part in enumerate(STORY_PARTS):
+        if not desc.seen[emb.PARTS.index(part)]:
+            continue
+        lab = desc.lab[emb.SLICES[part]]
+        lab = lab[~np.isnan(lab[:, 0])]
+        if len(lab) >= MIN_POINTS:
+            out[i] = lab.mean(axis=0)
+    return out
+
+
+def deviations(tones: np.ndarray, peers: np.ndarray | None) -> np.ndarray:
+    """Per STORY_PARTS, the CIELAB distance of `tones` from the nearest of `peers` (k x parts x 3,
+    the same character's tones in the story's other frames); NaN where the part is unseen here or
+    in fewer than MIN_PEERS peers."""
+    out = np.full(len(STORY_PARTS), np.nan)
+    if peers is None or len(peers) < MIN_PEERS:
+        return out
+    for i in range(len(STORY_PARTS)):
+        seen = peers[:, i][~np.isnan(peers[:, i, 0])]
+        if len(seen) >= MIN_PEERS and not np.isnan(tones[i, 0]):
+            out[i] = float(np.linalg.norm(seen - tones[i], axis=1).min())
+    return out
+
+
+def story_peers(tones: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+    """Per frame of a story (its characters' `part_tones`, in frame order), each character's tones in
+    the story's other frames: (k x parts x 3) arrays, leaving the frame itself out."""
+    out = []
+    for i, frame in enumerate(tones):
+        out.append({cid: np.array([other[cid] for j, other in enumerate(tones) if j != i and cid in other])
+                    .reshape(-1, len(STORY_PARTS), 3) for cid in frame})
+    return out
