@@ -152,6 +152,7 @@ SPEC: dict[str, Any] = {
         "repair_order": Param("strs"),
         "local_checks": Param("strs"),
         "zoom": Param("float", 0.3, 1.0),
+        "story_check": Param("bool"),
         "fault_rate": Param("float", 0.0, 1.0),
         "faults": Param("strs"),
         "retrieval_crops": Param("int", 0, 1_000_000),

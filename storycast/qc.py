@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import json
 import threading
 from collections.abc import Mapping
@@ -29,7 +30,8 @@ from storycast.editors.local_edit import Redraws
 from storycast.errors import StorycastError
 from storycast.judges import head_shape, make_judge
 from storycast.judges.embedding import Descriptor, Reference, template_reference
-from storycast.qc_loop import QCSettings, run_frame
+from storycast.judges.story import story_peers
+from storycast.qc_loop import QCSettings, first_attempt, run_frame
 from storycast.qc_metrics import FrameStats, ShardStats
 from storycast.seeding import rng_for, seed_for
 from storycast.tables import load_schema, table_bytes
@@ -172,6 +174,19 @@ def _in_order(fn, items, threads: int):
 
 
 # ---------------------------------------------------------------- the shard
+def story_peers_of(judge, jobs) -> list:
+    """Per prepared frame of one story, its characters' colours in the story's other frames
+    (`judges.story.story_peers`) from the first attempts; None for each where the judge does not
+    describe frames (`story_tones`: the measured judge does, a VLM does not)."""
+    if not hasattr(judge, "story_tones"):
+        return [None] * len(jobs)
+    tones = []
+    for _, request, _, _, (img, _, img_pixels) in jobs:
+        tones.append(judge.story_tones(img_pixels if img_pixels is not None else np.asarray(img.convert("RGB")),
+                                       request))
+    return story_peers(tones)
+
+
 def qc_shard(shard) -> dict[str, bytes]:
     """The loop over one story shard (runs in a worker process)."""
     from storycast.render import decode_pixels, encode, frame_requests
@@ -195,7 +210,8 @@ def qc_shard(shard) -> dict[str, bytes]:
     stats = ShardStats.for_gallery(refs, made)
     qc_rows, frame_rows = [], []
 
-    def loop(item):
+    def prepare(item):
+        """Decode a frame's render and make its first attempt (the seeded fault, if any)."""
         frame, request = item
         raw = images.get(frame["frame_id"])
         if raw is None:
@@ -209,20 +225,31 @@ def qc_shard(shard) -> dict[str, bytes]:
                                  f"({type(err).__name__}: {err}): rerun the render stage") from err
         image = Image.fromarray(pixels)
         renderer.start_frame(request, image)
+        return frame, request, image, pixels, first_attempt(image, pixels, request, renderer, settings, p["seed"])
+
+    def loop(job):
+        (frame, request, image, pixels, first), peers = job
+        renderer.start_frame(request, image)
         out = run_frame(frame, request, image, judge=judge, renderer=renderer, editor=editor, tuner=tuner,
-                        templates=templates, references=refs, settings=settings, seed=p["seed"], pixels=pixels)
+                        templates=templates, references=refs, settings=settings, seed=p["seed"], pixels=pixels,
+                        first=first, peers=peers)
         # Its statistics here, while the render's pixels are at hand (a pixel-art crop is retrieved
         # through the frame's palette); a seeded sample of frames gives the retrieval crops.
         sample = rng_for(p["seed"], "qc-retrieval", frame["frame_id"]).random() < p["retrieval_rate"]
         return frame, out, FrameStats.of(out, request, sample, pixels)
 
+    # A story at a time: every first attempt is made and described before any frame is judged, so
+    # each frame is judged against its characters' colours in the story's other frames.
     items = frame_requests(frames, controls, chars, p["seed"], tuple(p["size"]))
-    for frame, out, frame_stats in _in_order(loop, items, getattr(judge, "concurrency", 1)):
-        qc_rows.extend(out.rows)
-        frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
-                           "image": encode(out.image) if out.changed else None,
-                           "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds})
-        stats.add(frame_stats)
+    for _, story in itertools.groupby(items, key=lambda item: item[0]["story_id"]):
+        jobs = [prepare(item) for item in story]
+        peers = story_peers_of(judge, jobs) if settings.story_check else [None] * len(jobs)
+        for frame, out, frame_stats in _in_order(loop, list(zip(jobs, peers)), getattr(judge, "concurrency", 1)):
+            qc_rows.extend(out.rows)
+            frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
+                               "image": encode(out.image) if out.changed else None,
+                               "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds})
+            stats.add(frame_stats)
     return {"qc.parquet": table_bytes(qc_rows, load_schema("qc"), row_group_size=500),
             "frames.parquet": table_bytes(frame_rows, load_schema("qc_frames"), row_group_size=50),
             "stats.json": json.dumps(stats.to_json(), sort_keys=True).encode()}

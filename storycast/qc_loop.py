@@ -1,6 +1,8 @@
 """The quality-gated loop for one frame: judge, repair, re-judge, up to `qc.max_rounds` repairs.
 
 attempt 0 judges the rendered image (with an injected fault on a seeded subset, `storycast.faults`).
+Every attempt is judged against the characters' templates and, where the caller gives them, their
+colours in the story's other frames (`judges.story`).
 While the verdict is not `pass`, a repair is chosen from the failing checks, in `qc.repair_order`:
 `local_edit` when every failing check is one a local edit can fix (`qc.local_checks`) and the judge
 pointed at regions (not twice in a row), else `prompt_tuning` (rewrite the request, regenerate).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from PIL import Image
 
 from storycast.editors.local_edit import local_edit
@@ -36,12 +39,13 @@ class QCSettings:
     fault_rate: float = 0.15
     faults: tuple[str, ...] = ("identity_drift", "wrong_expression", "misplaced_limb", "artefact")
     zoom: float = 0.85
+    story_check: bool = True     # judge against the story's other frames too, where the judge can
 
     @classmethod
     def from_params(cls, p: dict) -> QCSettings:
         return cls(max_rounds=int(p["max_rounds"]), repair_order=tuple(p["repair_order"]),
                    local_checks=tuple(p["local_checks"]), fault_rate=float(p["fault_rate"]),
-                   faults=tuple(p["faults"]), zoom=float(p["zoom"]))
+                   faults=tuple(p["faults"]), zoom=float(p["zoom"]), story_check=bool(p.get("story_check", True)))
 
 
 @dataclass
@@ -102,20 +106,33 @@ def _row(frame: dict, attempt: int, judge_name: str, j: Judgement, prompt: str, 
     return row
 
 
+def first_attempt(image: Image.Image, pixels, request: FrameRequest, renderer, settings: QCSettings,
+                  seed: int) -> tuple[Image.Image, Fault | None, np.ndarray | None]:
+    """Attempt 0: the rendered image with its seeded fault (`faults.inject`), the fault, and the image
+    as an RGB array (`pixels` where no fault changed it; None when neither is at hand)."""
+    img, fault = inject(image, request, renderer, seed, settings.fault_rate, settings.faults)
+    if img is not image:
+        pixels = np.asarray(img.convert("RGB"))
+    return img, fault, pixels
+
+
 def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, renderer, editor,
               templates, references, settings: QCSettings, seed: int, tuner=None,
-              pixels=None) -> FrameOutcome:
+              pixels=None, first=None, peers=None) -> FrameOutcome:
     """The loop for one frame; never raises for a judge or repair failure. `tuner`: an LLM prompt
     tuner (`storycast.editors.llm_tuning`), None for the rule-based one alone. `pixels`: `image`
     as an RGB array when the caller decoded it so (`render.decode_pixels`): the judge reads it
-    while the image it judges is that one."""
-    img, fault = inject(image, request, renderer, seed, settings.fault_rate, settings.faults)
+    while the image it judges is that one. `first`: `first_attempt`'s answer when the caller made
+    it already; `peers`: the characters' colours in the story's other frames (`JudgeRequest.peers`),
+    given to every attempt."""
+    img, fault, img_pixels = first or first_attempt(image, pixels, request, renderer, settings, seed)
     rendered = image
     req, rows, judgements = request, [], []
     previous, broken = None, set()
     attempt = 0
     while True:
-        j = _judge(judge, JudgeRequest(img, req, templates, references, pixels if img is image else None))
+        j = _judge(judge, JudgeRequest(img, req, templates, references, img_pixels if attempt == 0 else None,
+                                       peers))
         judgements.append(j)
         row = _row(frame, attempt, getattr(judge, "label", judge.name), j, req.prompt,
                    fault.label if fault and attempt == 0 else "")

@@ -1,0 +1,118 @@
+"""Story consistency: each character's colours against its own in the story's other frames."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from storycast.characters import sample_characters
+from storycast.faults import identity_drift
+from storycast.judges import JudgeRequest
+from storycast.judges.calibration import STORY_NOISE, noise_keys
+from storycast.judges.embedding import template_reference
+from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
+from storycast.judges.story import MIN_PEERS, STORY_PARTS, deviations, part_tones, story_peers
+from storycast.qc import sample_frames, story_peers_of
+from storycast.qc_loop import QCSettings, first_attempt
+from storycast.renderers.procedural import ProceduralRenderer
+from storycast.seeding import rng_for
+
+THRESHOLDS = dict(DEFAULT_THRESHOLDS)
+
+
+def test_deviation_is_from_the_nearest_peer_so_one_faulty_peer_does_not_move_it():
+    clean = np.array([[50.0, 10.0, 10.0], [30.0, 0.0, 0.0]])
+    drifted = clean + np.array([[40.0, 0.0, 0.0], [0.0, 30.0, 0.0]])
+    peers = np.stack([clean + 1.0, drifted])
+    np.testing.assert_allclose(deviations(clean, peers), [np.sqrt(3.0)] * 2)
+    assert deviations(drifted, np.stack([clean, clean + 2.0]))[0] == pytest.approx(np.linalg.norm([38.0, -2.0, -2.0]))
+    # fewer than MIN_PEERS peers, or a part unseen here: no deviation
+    assert np.isnan(deviations(clean, peers[:MIN_PEERS - 1])).all()
+    assert np.isnan(deviations(clean, None)).all()
+    unseen = clean.copy()
+    unseen[1] = np.nan
+    assert np.isnan(deviations(unseen, peers)[1]) and np.isfinite(deviations(unseen, peers)[0])
+
+
+def test_story_peers_leave_the_frame_itself_out():
+    a, b, c = (np.full((len(STORY_PARTS), 3), v) for v in (1.0, 2.0, 3.0))
+    peers = story_peers([{"x": a, "y": a}, {"x": b}, {"x": c, "y": c}])
+    assert sorted(peers[0]) == ["x", "y"]
+    np.testing.assert_array_equal(peers[0]["x"][:, 0, 0], [2.0, 3.0])
+    np.testing.assert_array_equal(peers[1]["x"][:, 0, 0], [1.0, 3.0])
+    np.testing.assert_array_equal(peers[2]["y"][:, 0, 0], [1.0])     # y is in two frames only
+
+
+def test_every_noise_key_has_story_units():
+    keys = [k for style in ("flat_vector", "outlined_cel", "pastel", "ink", "pixel_art", "painterly")
+            for k in noise_keys(style)]
+    for key in keys:
+        assert set(STORY_NOISE[key]) == set(STORY_PARTS), key
+        assert all(0.5 < v < 40 for v in STORY_NOISE[key].values()), key
+
+
+@pytest.fixture(scope="module")
+def story():
+    """A story of one ink character alone: eight frames, their renders and its template reference."""
+    chars = [c for c in sample_characters(60, 31, 3) if c["art_style"] == "ink"][2:3]
+    renderer = ProceduralRenderer()
+    refs = {c["character_id"]: template_reference(renderer.render_template(c, 512, 3), c) for c in chars}
+    items = sample_frames(chars, 8, 32)
+    return renderer, refs, items, [renderer.render_frame(req) for _, req in items]
+
+
+def _judge(judge, image, req, refs, peers=None):
+    return judge.judge(JudgeRequest(image, req, {}, refs, np.asarray(image), peers))
+
+
+def test_described_frames_are_judged_as_fresh_ones(story):
+    """`story_tones` keeps its descriptors for the judge: the judgement is the one a fresh judge gives."""
+    _, refs, items, images = story
+    judge = MeasuredJudge(THRESHOLDS)
+    for (_, req), image in zip(items[:3], images[:3]):
+        pixels = np.asarray(image)
+        tones = judge.story_tones(pixels, req)
+        cid = req.characters[0].character["character_id"]
+        assert tones[cid].shape == (len(STORY_PARTS), 3)
+        kept = judge.judge(JudgeRequest(image, req, {}, refs, pixels))
+        fresh = MeasuredJudge(THRESHOLDS).judge(JudgeRequest(image, req, {}, refs, pixels))
+        assert kept.scores == fresh.scores and kept.reasons == fresh.reasons
+        desc = fresh.details["characters"][cid]["descriptor"]
+        np.testing.assert_array_equal(part_tones(desc), tones[cid])
+
+
+def test_a_drift_the_template_misses_fails_against_the_story(story):
+    """An ink top redrawn in another hatch density: the template's wide ink noise lets some through,
+    the same character's other frames do not; the story's clean frames still pass."""
+    renderer, refs, items, images = story
+    judge = MeasuredJudge(THRESHOLDS)
+    tones = [judge.story_tones(np.asarray(im), req) for (_, req), im in zip(items, images)]
+    peers = story_peers(tones)
+    caught = 0
+    for i, ((_, req), image) in enumerate(zip(items, images)):
+        assert _judge(judge, image, req, refs, peers[i]).scores["identity"] >= THRESHOLDS["identity"]
+        out = identity_drift(image, req, renderer, rng_for(5, "story-test", str(i)))
+        if out is None:
+            continue
+        drifted = out[0]
+        alone = _judge(judge, drifted, req, refs)
+        told = _judge(judge, drifted, req, refs, peers[i])
+        assert told.scores["identity"] <= alone.scores["identity"]
+        if alone.verdict == "pass" and told.verdict == "fail":
+            caught += 1
+            assert any("story's other frames" in r for r in told.reasons)
+    assert caught >= 2                  # measured: frames 0 and 2 (the template check passes them)
+
+
+def test_the_loop_gives_no_peers_to_a_judge_that_does_not_describe_frames(story):
+    renderer, _, items, images = story
+    settings = dataclasses.replace(QCSettings(), fault_rate=0.0)
+    jobs = [(frame, req, im, np.asarray(im), first_attempt(im, np.asarray(im), req, renderer, settings, 1))
+            for (frame, req), im in zip(items, images)]
+
+    class Blind:
+        name = "blind"
+    assert story_peers_of(Blind(), jobs) == [None] * len(jobs)
+    peers = story_peers_of(MeasuredJudge(THRESHOLDS), jobs)
+    assert [len(p[items[0][1].characters[0].character["character_id"]]) for p in peers] == [len(jobs) - 1] * len(jobs)
