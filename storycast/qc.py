@@ -182,8 +182,11 @@ def story_peers_of(judge, jobs) -> list:
         return [None] * len(jobs)
     tones = []
     for _, request, _, _, (img, _, img_pixels) in jobs:
-        tones.append(judge.story_tones(img_pixels if img_pixels is not None else np.asarray(img.convert("RGB")),
-                                       request))
+        try:
+            tones.append(judge.story_tones(img_pixels if img_pixels is not None else np.asarray(img.convert("RGB")),
+                                           request))
+        except Exception:  # noqa: BLE001 - the frame's own judging records what is wrong with it
+            tones.append({})
     return story_peers(tones)
 
 

@@ -116,3 +116,29 @@ def test_the_loop_gives_no_peers_to_a_judge_that_does_not_describe_frames(story)
     assert story_peers_of(Blind(), jobs) == [None] * len(jobs)
     peers = story_peers_of(MeasuredJudge(THRESHOLDS), jobs)
     assert [len(p[items[0][1].characters[0].character["character_id"]]) for p in peers] == [len(jobs) - 1] * len(jobs)
+
+
+def test_a_broken_frame_gives_the_story_no_colours_and_the_shard_goes_on(story):
+    """A first attempt of the wrong size, and a judge whose `story_tones` raises on one frame: those
+    frames give no colours to the others (their own judging records what is wrong), nothing raises."""
+    from PIL import Image
+
+    renderer, _, items, images = story
+    settings = dataclasses.replace(QCSettings(), fault_rate=0.0)
+    jobs = [(frame, req, im, np.asarray(im), first_attempt(im, np.asarray(im), req, renderer, settings, 1))
+            for (frame, req), im in zip(items, images)]
+    small = Image.new("RGB", (64, 64), "white")
+    jobs[0] = (*jobs[0][:4], (small, None, np.asarray(small)))
+    judge = MeasuredJudge(THRESHOLDS)
+    cid = items[0][1].characters[0].character["character_id"]
+    assert judge.story_tones(np.asarray(small), items[0][1]) == {}
+    # the broken frame is judged without the story (it has no colours to compare); the others without it
+    assert [len(p.get(cid, ())) for p in story_peers_of(judge, jobs)] == [0] + [len(jobs) - 2] * (len(jobs) - 1)
+
+    class Flaky(MeasuredJudge):
+        def story_tones(self, pixels, req):
+            if req.frame_id == items[1][1].frame_id:
+                raise RuntimeError("bad frame")
+            return super().story_tones(pixels, req)
+    peers = story_peers_of(Flaky(THRESHOLDS), jobs)
+    assert [len(p.get(cid, ())) for p in peers] == [0, 0] + [len(jobs) - 3] * (len(jobs) - 2)

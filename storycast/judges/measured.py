@@ -112,7 +112,10 @@ class MeasuredJudge:
     # ------------------------------------------------------------------ story tones
     def story_tones(self, pixels: np.ndarray, req: FrameRequest) -> dict[str, np.ndarray]:
         """Each character's `story.part_tones` in this frame (an RGB array). The descriptors are kept
-        for a later `judge` of the same array, which then does not sample it again."""
+        for a later `judge` of the same array, which then does not sample it again. An image of the wrong
+        size has none (the judge fails it on sanity; its colours would mislead the story's other frames)."""
+        if pixels.ndim != 3 or pixels.shape[:2] != (req.height, req.width):
+            return {}
         table = emb.Window(pixels, _union_box(req))
         descs = {c.character["character_id"]: self._describe(table, req, c)[0] for c in req.characters}
         self._described[id(pixels)] = (pixels, descs)
