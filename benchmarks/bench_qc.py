@@ -153,6 +153,8 @@ def _report(m: dict) -> None:
           f"repairs {m['repairs']}")
     print(f"detection: faulty frames flagged {d['faulty_flagged_rate']} of {d['faulty_frames']}, clean frames "
           f"rejected {d['clean_rejected_rate']} of {d['clean_frames']}")
+    alone = d.get("flagged_by_story_alone", {})
+    print(f"  flagged by the story comparison alone: {alone.get('faulty')} faulty, {alone.get('clean')} clean frames")
     for k, v in d["by_fault"].items():
         print(f"  {k:17s} {v['frames']:5d} frames, flagged {v['flagged_rate']}, "
               f"repaired when flagged {v['repaired_rate']}")

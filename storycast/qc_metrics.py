@@ -19,6 +19,7 @@ from storycast.judges.base import CHECKS
 from storycast.judges.conditions import place_of
 from storycast.judges.palette import frame_palette
 from storycast.judges.retrieval import gallery, pixel_art_distance, retrieval_distance
+from storycast.judges.story import STORY_REASON
 
 BINS = 20
 
@@ -33,6 +34,7 @@ class FrameStats:
     actions: tuple[str, ...]
     scores: dict[str, float]
     style: str = ""                             # the frame's art style
+    by_story_alone: bool = False                # the first attempt failed on the story comparison alone
     # (character id, art style, facing, Descriptor, pixel art: (frame palette, lighting, place), else None)
     crops: list = field(default_factory=list)
 
@@ -54,7 +56,15 @@ class FrameStats:
                    fault=out.fault.kind if out.fault else "",
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
                    actions=tuple(r["action"] for r in out.rows if r["action"] != "none"),
-                   scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, style=request.art_style, crops=crops)
+                   scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, style=request.art_style, crops=crops,
+                   by_story_alone=_story_alone(out.rows[0]))
+
+
+def _story_alone(row: dict) -> bool:
+    """Whether a failed attempt's every reason is the identity check against the story's other frames."""
+    reasons = row["reasons"]
+    return row["verdict"] == "fail" and bool(reasons) and all(
+        r.startswith("identity:") and STORY_REASON in r for r in reasons)
 
 
 class ShardStats:
@@ -90,6 +100,7 @@ class ShardStats:
         kind = "faulty" if f.fault else "clean"
         c[f"{kind}"] += 1
         c[f"{kind}_flagged"] += f.first != "pass"
+        c[f"{kind}_flagged_by_story_alone"] += f.by_story_alone
         c[f"style:{f.style}:{f.fault or 'clean'}"] += 1          # detection per art style
         c[f"style_flagged:{f.style}:{f.fault or 'clean'}"] += f.first != "pass"
         if f.fault:
@@ -158,6 +169,10 @@ def metrics(stats: dict, params: dict) -> dict:
             "clean_frames": c["clean"],
             "clean_rejected_rate": _rate(c["clean_flagged"], c["clean"]),
             "clean_rejections_by_check": {k: c[f"clean_fail:{k}"] for k in CHECKS},
+            # what `qc.story_check` adds: frames whose only failure is a character against its own
+            # colours in the story's other frames (`judges.story`)
+            "flagged_by_story_alone": {"faulty": c["faulty_flagged_by_story_alone"],
+                                       "clean": c["clean_flagged_by_story_alone"]},
             "by_fault": {k: {"frames": c[f"fault:{k}"],
                              "flagged_rate": _rate(c[f"fault_flagged:{k}"], c[f"fault:{k}"]),
                              "repaired_rate": _rate(c[f"fault_repaired:{k}"], c[f"fault_flagged:{k}"])}

@@ -142,3 +142,19 @@ def test_a_broken_frame_gives_the_story_no_colours_and_the_shard_goes_on(story):
             return super().story_tones(pixels, req)
     peers = story_peers_of(Flaky(THRESHOLDS), jobs)
     assert [len(p.get(cid, ())) for p in peers] == [0, 0] + [len(jobs) - 3] * (len(jobs) - 2)
+
+
+def test_metrics_count_frames_flagged_by_the_story_alone():
+    from storycast.qc_metrics import FrameStats, ShardStats, _story_alone, metrics
+    story = "identity: c1: torso colour is 30 dE from its colour in the story's other frames (4.0x the usual)"
+    template = "identity: c1: torso colour is 30 dE from any colour of the template, 30 dE from its own (4.0x)"
+    assert _story_alone({"verdict": "fail", "reasons": [story]})
+    assert not _story_alone({"verdict": "fail", "reasons": [story, template]})
+    assert not _story_alone({"verdict": "fail", "reasons": [story, "pose: c1: right arm is not drawn"]})
+    assert not _story_alone({"verdict": "pass", "reasons": []})
+    stats = ShardStats()
+    for fault, alone in (("identity_drift", True), ("", True), ("", False), ("artefact", False)):
+        stats.add(FrameStats("fail", "pass", 1, fault, ("identity",), ("local_edit",), {}, "ink",
+                             by_story_alone=alone))
+    params = {"max_rounds": 3, "fault_rate": 0.15}
+    assert metrics(stats.to_json(), params)["detection"]["flagged_by_story_alone"] == {"faulty": 1, "clean": 1}

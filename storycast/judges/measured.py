@@ -53,7 +53,7 @@ from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
-from storycast.judges.story import STORY_PARTS, deviations, part_tones
+from storycast.judges.story import STORY_PARTS, STORY_REASON, deviations, part_tones
 from storycast.judges.torso import part_shift, torso_samples, unreadable_torso
 from storycast.renderers.base import CharacterControl, FrameRequest
 
@@ -279,7 +279,7 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray,
     for part, d in zip(STORY_PARTS, story if story is not None else ()):
         noise = STORY_NOISE.get(key, {}).get(part)
         if noise and np.isfinite(d):
-            found.append((d / noise, f"{part} colour is {d:.0f} dE from its colour in the story's other frames "
+            found.append((d / noise, f"{part} colour is {d:.0f} dE from its colour in {STORY_REASON} "
                                      f"({d / noise:.1f}x the usual)"))
     if not found:
         return 1.0, parts, same, ""

@@ -23,6 +23,7 @@ from storycast.judges import embedding as emb
 STORY_PARTS: tuple[str, ...] = ("torso", "hair")
 MIN_PEERS = 2
 MIN_POINTS = 2          # a part's tone needs this many seen samples
+STORY_REASON = "the story's other frames"      # in the identity reason when the story comparison fails
 
 
 def part_tones(desc: emb.Descriptor) -> np.ndarray:
