@@ -82,7 +82,7 @@ class MeasuredJudge:
         self._refs: OrderedDict = OrderedDict()
         self._agree: OrderedDict = OrderedDict()
         self._cache_size = cache_size
-        self._described: OrderedDict = OrderedDict()     # id(pixels) -> (pixels, {cid: descriptor})
+        self._described: OrderedDict = OrderedDict()     # id(pixels) -> (pixels, {cid: `_describe`})
 
     # ------------------------------------------------------------------ references
     def reference(self, jr: JudgeRequest, cid: str, spec: dict | None = None):
@@ -117,11 +117,11 @@ class MeasuredJudge:
         if pixels.ndim != 3 or pixels.shape[:2] != (req.height, req.width):
             return {}
         table = emb.Window(pixels, _union_box(req))
-        descs = {c.character["character_id"]: self._describe(table, req, c)[0] for c in req.characters}
-        self._described[id(pixels)] = (pixels, descs)
+        described = {c.character["character_id"]: self._describe(table, req, c) for c in req.characters}
+        self._described[id(pixels)] = (pixels, described)
         if len(self._described) > 64:
             self._described.popitem(last=False)
-        return {cid: part_tones(d) for cid, d in descs.items()}
+        return {cid: part_tones(d[0]) for cid, d in described.items()}
 
     # ------------------------------------------------------------------ judging
     def judge(self, jr: JudgeRequest) -> Judgement:
@@ -201,14 +201,10 @@ class MeasuredJudge:
                             tone_of(req.art_style), points=sampled)
         return desc, points, near, keep
 
-    def _character(self, img, req: FrameRequest, c: CharacterControl, ref, desc=None, peers=None):
+    def _character(self, img, req: FrameRequest, c: CharacterControl, ref, described=None, peers=None):
+        """Scores, notes and descriptor of one character; `described`: its `_describe` when made already."""
         notes: dict[str, str] = {}
-        if desc is None:
-            desc, points, near, keep = self._describe(img, req, c)
-        else:
-            points = emb.part_points(c.keypoints, c.scale, c.facing, c.character)
-            near = nearer_boxes(req, c)
-            keep = (lambda p: ~inside_boxes(p, near)) if near else None
+        desc, points, near, keep = described or self._describe(img, req, c)
         body = np.vstack([points[p] for p in emb.PARTS])
         key = noise_key(req.art_style, c.scale)
         story = deviations(part_tones(desc), peers) if peers is not None else None
