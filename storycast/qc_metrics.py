@@ -19,7 +19,6 @@ from storycast.judges.base import CHECKS
 from storycast.judges.conditions import place_of
 from storycast.judges.palette import frame_palette
 from storycast.judges.retrieval import gallery, pixel_art_distance, retrieval_distance
-from storycast.judges.story import STORY_REASON
 
 BINS = 20
 
@@ -34,7 +33,7 @@ class FrameStats:
     actions: tuple[str, ...]
     scores: dict[str, float]
     style: str = ""                             # the frame's art style
-    by_story_alone: bool = False                # the first attempt failed on the story comparison alone
+    by_story_alone: bool = False                # the first attempt would have passed without the story's frames
     # (character id, art style, facing, Descriptor, pixel art: (frame palette, lighting, place), else None)
     crops: list = field(default_factory=list)
 
@@ -57,14 +56,7 @@ class FrameStats:
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
                    actions=tuple(r["action"] for r in out.rows if r["action"] != "none"),
                    scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, style=request.art_style, crops=crops,
-                   by_story_alone=_story_alone(out.rows[0]))
-
-
-def _story_alone(row: dict) -> bool:
-    """Whether a failed attempt's every reason is the identity check against the story's other frames."""
-    reasons = row["reasons"]
-    return row["verdict"] == "fail" and bool(reasons) and all(
-        r.startswith("identity:") and STORY_REASON in r for r in reasons)
+                   by_story_alone=bool(first is not None and first.details.get("failed_on_story_alone")))
 
 
 class ShardStats:

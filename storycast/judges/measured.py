@@ -151,6 +151,7 @@ class MeasuredJudge:
             return self._finish({c: (sanity if c == "sanity" else np.nan) for c in CHECKS}, reasons, failing,
                                 regions, details)
         table = emb.Window(img, _union_box(req))
+        by_story = not reasons
         known = self._described.pop(id(img), (None, {}))
         described = known[1] if known[0] is img else {}
         for c in req.characters:
@@ -159,8 +160,13 @@ class MeasuredJudge:
             scores, notes, desc = self._character(table, req, c, refs[cid], described.get(cid), peers)
             per[cid] = scores
             details["characters"][cid] = {"scores": scores, "descriptor": desc, "parts": notes.pop("parts"),
-                                          "same_parts": notes.pop("same_parts"), "notes": notes}
+                                          "same_parts": notes.pop("same_parts"),
+                                          "identity_without_story": notes.pop("identity_without_story"),
+                                          "notes": notes}
             bad = [k for k, v in scores.items() if v < self.thresholds[k]]
+            # failing on the story's other frames alone: identity only, and passing without them
+            by_story &= not bad or (bad == ["identity"] and details["characters"][cid]["identity_without_story"]
+                                    >= self.thresholds["identity"])
             for k in bad:
                 reasons.append(f"{k}: {cid}: {notes.get(k, f'score {scores[k]:.2f}')}")
             if bad:
@@ -175,6 +181,7 @@ class MeasuredJudge:
                     regions.append(Region(box, "face", cid, "expression"))
         scores = {k: min([p[k] for p in per.values()], default=1.0) for k in CHECKS if k != "sanity"}
         scores["sanity"] = sanity
+        details["failed_on_story_alone"] = bool(reasons) and by_story
         return self._finish(scores, reasons, failing, regions, details)
 
     def _finish(self, scores, reasons, failing, regions, details) -> Judgement:
@@ -207,8 +214,12 @@ class MeasuredJudge:
         desc, points, near, keep = described or self._describe(img, req, c)
         body = np.vstack([points[p] for p in emb.PARTS])
         key = noise_key(req.art_style, c.scale)
-        story = deviations(part_tones(desc), peers) if peers is not None else None
-        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref), story)
+        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref))
+        notes["identity_without_story"] = identity                      # moved to details by judge()
+        if peers is not None:
+            told, note = story_score(deviations(part_tones(desc), peers), key)
+            if told < identity:
+                identity, notes["identity"] = told, note
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
@@ -246,15 +257,13 @@ class MeasuredJudge:
         return min(shown, fit), f"face reads {best}, not {c.expression}", face
 
 
-def identity_score(desc, ref, key: str, trusted: np.ndarray,
-                   story: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray, str]:
+def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
     """(score, any-part and same-part distances, note). A part has drifted when its colours appear
     nowhere on the template, or far from that part's own colours there (a torso recoloured in the
     hair's colour); in units of the clean 95th percentile of the noise tables' `key`: the art style,
     and in pixel art the character's size band (`calibration.noise_key`). A part's own colours count only
     where `trusted` (`views_agree`). In ink and pixel art also when a part's median colour moved
-    from the template part's (`torso.part_shift`). `story`: per `story.STORY_PARTS`, the part's distance
-    from the same character's in the story's other frames (`story.deviations`), in STORY_NOISE units."""
+    from the template part's (`torso.part_shift`)."""
     parts = same = np.full(len(emb.PARTS), np.nan)
     if not desc.seen.any():
         return 1.0, parts, same, ""
@@ -272,15 +281,22 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray,
         v = part_shift(desc, ref, part) / noise
         if np.isfinite(v):
             found.append((v, f"{part} colour is {v * noise:.0f} dE from the template {part}'s ({v:.1f}x the usual)"))
-    for part, d in zip(STORY_PARTS, story if story is not None else ()):
-        noise = STORY_NOISE.get(key, {}).get(part)
-        if noise and np.isfinite(d):
-            found.append((d / noise, f"{part} colour is {d:.0f} dE from its colour in {STORY_REASON} "
-                                     f"({d / noise:.1f}x the usual)"))
     if not found:
         return 1.0, parts, same, ""
-    worst, note = max(found, key=lambda f: f[0])           # the first of equals: template, shift, story
+    worst, note = max(found, key=lambda f: f[0])           # the first of equals: the template's
     return float(1.0 - worst / 6.0), parts, same, note
+
+
+def story_score(story: np.ndarray, key: str) -> tuple[float, str]:
+    """(score, note) of a character's `story.deviations` (per STORY_PARTS) in the STORY_NOISE units
+    of the noise tables' `key`, on the identity score's scale; 1.0 where none was measured."""
+    found = [(d / noise, f"{part} colour is {d:.0f} dE from its colour in {STORY_REASON} ({d / noise:.1f}x the usual)")
+             for part, d in zip(STORY_PARTS, story)
+             if (noise := STORY_NOISE.get(key, {}).get(part)) and np.isfinite(d)]
+    if not found:
+        return 1.0, ""
+    worst, note = max(found, key=lambda f: f[0])
+    return float(1.0 - worst / 6.0), note
 
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
