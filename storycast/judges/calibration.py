@@ -168,13 +168,13 @@ PART_SHIFT_NOISE: dict[str, dict[str, float]] = {  # per noise_key of the styles
     "pixel_art>=450": {"torso": 16.2, "hair": 21.22},
 }
 STORY_NOISE: dict[str, dict[str, float]] = {  # per noise_key and story.STORY_PARTS
-    "flat_vector": {"torso": 8.58, "hair": 6.72},
-    "outlined_cel": {"torso": 11.29, "hair": 7.68},
-    "pastel": {"torso": 6.49, "hair": 4.01},
-    "ink": {"torso": 2.39, "hair": 2.53},
-    "pixel_art<200": {"torso": 17.02, "hair": 17.97},
-    "pixel_art<300": {"torso": 14.23, "hair": 17.88},
-    "pixel_art<450": {"torso": 10.21, "hair": 13.18},
-    "pixel_art>=450": {"torso": 13.46, "hair": 14.89},
-    "painterly": {"torso": 8.44, "hair": 9.79},
+    "flat_vector": {"torso": 9.08, "hair": 6.72},
+    "outlined_cel": {"torso": 12.34, "hair": 7.68},
+    "pastel": {"torso": 7.27, "hair": 4.01},
+    "ink": {"torso": 2.41, "hair": 2.53},
+    "pixel_art<200": {"torso": 16.92, "hair": 17.97},
+    "pixel_art<300": {"torso": 13.75, "hair": 17.88},
+    "pixel_art<450": {"torso": 11.12, "hair": 13.18},
+    "pixel_art>=450": {"torso": 14.26, "hair": 14.89},
+    "painterly": {"torso": 9.23, "hair": 9.79},
 }

@@ -121,7 +121,7 @@ class MeasuredJudge:
         self._described[id(pixels)] = (pixels, described)
         if len(self._described) > 64:
             self._described.popitem(last=False)
-        return {cid: part_tones(d[0]) for cid, d in described.items()}
+        return {cid: d[4] for cid, d in described.items()}
 
     # ------------------------------------------------------------------ judging
     def judge(self, jr: JudgeRequest) -> Judgement:
@@ -192,32 +192,38 @@ class MeasuredJudge:
                          False, details)
 
     def _describe(self, img, req: FrameRequest, c: CharacterControl):
-        """(descriptor, part points, nearer boxes, their keep mask) of one character."""
+        """(descriptor, part points, nearer boxes, their keep mask, story tones) of one character. The
+        story tones read a torso the template comparison cannot (`unreadable_torso`): a jacket's panels
+        and outlines are drawn alike in every frame of the story."""
         near = nearer_boxes(req, c)
         keep = (lambda p: ~inside_boxes(p, near)) if near else None
         points = emb.part_points(c.keypoints, c.scale, c.facing, c.character)
         sampled = dict(points, torso=torso_samples(c, points["torso"], keep))
         # Hair, face and torso samples under the character's own arms show the arm: not judged.
         hidden = own_cover(c, np.vstack([sampled[p] for p in emb.PARTS])) & IDENTITY_ROWS
-        if unreadable_torso(c, req.art_style):
-            hidden |= TORSO_ROWS
 
         def unhidden(p):
             return ~hidden & (keep(p) if keep is not None else True)
         desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, req.lighting, place_of(req.setting),
                             tone_of(req.art_style), points=sampled)
-        return desc, points, near, keep
+        tones = part_tones(desc)
+        if unreadable_torso(c, req.art_style):         # the torso unseen, as if its samples were hidden
+            lab, seen = desc.lab.copy(), desc.seen.copy()
+            lab[TORSO_ROWS] = np.nan
+            seen[emb.PARTS.index("torso")] = False
+            desc = dataclasses.replace(desc, lab=lab, seen=seen)
+        return desc, points, near, keep, tones
 
     def _character(self, img, req: FrameRequest, c: CharacterControl, ref, described=None, peers=None):
         """Scores, notes and descriptor of one character; `described`: its `_describe` when made already."""
         notes: dict[str, str] = {}
-        desc, points, near, keep = described or self._describe(img, req, c)
+        desc, points, near, keep, tones = described or self._describe(img, req, c)
         body = np.vstack([points[p] for p in emb.PARTS])
         key = noise_key(req.art_style, c.scale)
         identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref))
         notes["identity_without_story"] = identity                      # moved to details by judge()
         if peers is not None:
-            told, note = story_score(deviations(part_tones(desc), peers), key)
+            told, note = story_score(deviations(tones, peers), key)
             if told < identity:
                 identity, notes["identity"] = told, note
         pose, limb = limb_score(img, req, c, ref, keep)
