@@ -5,7 +5,9 @@ cached like any shard. `build_backends` makes the renderer, judge, prompt tuner 
 the params select (once per worker process); the renderer answers a redraw of the frame being
 repaired without drawing it again (`editors.local_edit.Redraws`). `qc_shard` reads a story shard's rendered frames,
 frames, controls and the approved pool, rebuilds each frame's request
-(`storycast.render.frame_requests`), runs the loop (`storycast.qc_loop.run_frame`) and returns the
+(`storycast.render.frame_requests`), runs the loop (`storycast.qc_loop.run_frame`) a story at a time
+(every first attempt made and described before any is judged, so that each frame is judged against its
+characters' colours in the story's other frames: `judges.story`) and returns the
 `qc` rows (every attempt), the `qc_frames` rows (the final image when the loop changed it,
 repaired or faulted; null when the rendered image passed untouched, so the render table's bytes
 are not stored twice) and the shard's statistics (`storycast.qc_metrics`).
@@ -242,7 +244,8 @@ def qc_shard(shard) -> dict[str, bytes]:
         return frame, out, FrameStats.of(out, request, sample, pixels)
 
     # A story at a time: every first attempt is made and described before any frame is judged, so
-    # each frame is judged against its characters' colours in the story's other frames.
+    # each frame is judged against its characters' colours in the story's other frames. The stories
+    # stage writes a story's frames together; a story split in a shard would be judged in parts.
     items = frame_requests(frames, controls, chars, p["seed"], tuple(p["size"]))
     for _, story in itertools.groupby(items, key=lambda item: item[0]["story_id"]):
         jobs = [prepare(item) for item in story]
