@@ -155,3 +155,14 @@ def test_metrics_count_frames_flagged_by_the_story_alone():
                              by_story_alone=alone))
     params = {"max_rounds": 3, "fault_rate": 0.15}
     assert metrics(stats.to_json(), params)["detection"]["flagged_by_story_alone"] == {"faulty": 1, "clean": 1}
+
+
+def test_story_score_is_the_worst_part_in_its_units_on_the_identity_scale():
+    from storycast.judges.story import story_score
+    units = STORY_NOISE["ink"]
+    score, note = story_score(np.array([units["torso"] * 3.0, units["hair"] * 1.5]), "ink")
+    assert score == pytest.approx(1.0 - 3.0 / 6.0) and note.startswith("torso colour is") and "3.0x" in note
+    score, note = story_score(np.array([np.nan, units["hair"] * 4.0]), "ink")
+    assert score == pytest.approx(1.0 - 4.0 / 6.0) and note.startswith("hair colour is")
+    assert story_score(np.array([np.nan, np.nan]), "ink") == (1.0, "")
+    assert story_score(np.array([50.0, 50.0]), "no such style") == (1.0, "")   # no units: not judged

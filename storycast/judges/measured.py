@@ -48,12 +48,12 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, STORY_NOISE, noise_key
+from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, noise_key
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
-from storycast.judges.story import STORY_PARTS, STORY_REASON, deviations, part_tones
+from storycast.judges.story import deviations, part_tones, story_score
 from storycast.judges.torso import part_shift, torso_samples, unreadable_torso
 from storycast.renderers.base import CharacterControl, FrameRequest
 
@@ -291,18 +291,6 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.
         return 1.0, parts, same, ""
     worst, note = max(found, key=lambda f: f[0])           # the first of equals: the template's
     return float(1.0 - worst / 6.0), parts, same, note
-
-
-def story_score(story: np.ndarray, key: str) -> tuple[float, str]:
-    """(score, note) of a character's `story.deviations` (per STORY_PARTS) in the STORY_NOISE units
-    of the noise tables' `key`, on the identity score's scale; 1.0 where none was measured."""
-    found = [(d / noise, f"{part} colour is {d:.0f} dE from its colour in {STORY_REASON} ({d / noise:.1f}x the usual)")
-             for part, d in zip(STORY_PARTS, story)
-             if (noise := STORY_NOISE.get(key, {}).get(part)) and np.isfinite(d)]
-    if not found:
-        return 1.0, ""
-    worst, note = max(found, key=lambda f: f[0])
-    return float(1.0 - worst / 6.0), note
 
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from storycast.judges import embedding as emb
+from storycast.judges.calibration import STORY_NOISE
 
 STORY_PARTS: tuple[str, ...] = ("torso", "hair")
 MIN_PEERS = 2
@@ -61,3 +62,15 @@ def story_peers(tones: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.
         out.append({cid: np.array([other[cid] for j, other in enumerate(tones) if j != i and cid in other])
                     .reshape(-1, len(STORY_PARTS), 3) for cid in frame})
     return out
+
+
+def story_score(story: np.ndarray, key: str) -> tuple[float, str]:
+    """(score, note) of a character's `deviations` (per STORY_PARTS) in the STORY_NOISE units
+    of the noise tables' `key`, on the identity score's scale; 1.0 where none was measured."""
+    found = [(d / noise, f"{part} colour is {d:.0f} dE from its colour in {STORY_REASON} ({d / noise:.1f}x the usual)")
+             for part, d in zip(STORY_PARTS, story)
+             if (noise := STORY_NOISE.get(key, {}).get(part)) and np.isfinite(d)]
+    if not found:
+        return 1.0, ""
+    worst, note = max(found, key=lambda f: f[0])
+    return float(1.0 - worst / 6.0), note
