@@ -53,7 +53,8 @@ from storycast.judges.embedding import (
     srgb_to_lab,
     template_reference,
 )
-from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge, _part_distances
+from storycast.judges.identity import _part_distances
+from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
 from storycast.judges.palette import frame_palette, lab_to_srgb, light_frame, nearest, through_palette
 from storycast.judges.retrieval import gallery, nan_quantile, part_distances, pixel_art_distance, retrieval_distance
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks

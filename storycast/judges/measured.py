@@ -1,7 +1,7 @@
 """`measured`: the embedded judge. Pixels and the control spec only, never renderer internals.
 
 Per character (its box, skeleton, facing, depth from the request):
-- identity: colours of its hair, face and torso (`embedding`) against its template sheet: the worst
+- identity (`identity`): colours of its hair, face and torso (`embedding`) against its template sheet: the worst
   part's distance to any colour of the template and to that part's own colours (a torso recoloured
   in the hair's colour), in units of the art style's measured noise; samples the pose puts under the
   character's own front arms, hands or held prop (`base.own_cover`) show the arm and are left out;
@@ -48,21 +48,20 @@ from storycast.judges.base import (
     nearer_boxes,
     own_cover,
 )
-from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, noise_key
+from storycast.judges.calibration import noise_key
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
+from storycast.judges.identity import IDENTITY_PARTS, identity_score, views_agree
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.judges.story import deviations, part_tones, story_score
-from storycast.judges.torso import part_shift, torso_samples, unreadable_torso
+from storycast.judges.torso import torso_samples, unreadable_torso
 from storycast.renderers.base import CharacterControl, FrameRequest
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
-IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 IDENTITY_ROWS = IDENTITY_PARTS[emb.PART_OF]                # their sample points, in `describe` order
 TORSO_ROWS = emb.PART_OF == emb.PARTS.index("torso")
-VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
 DEFAULT_THRESHOLDS = {"identity": 0.52, "pose": 0.6, "expression": 0.15, "visibility": 0.05,  # calibrated:
                       "in_frame": 0.5, "sanity": 0.45}                  # bench_qc --calibrate, --thresholds
 
@@ -261,87 +260,6 @@ class MeasuredJudge:
         face = None if patch is None else features(patch)
         fit, best = expression_fit(face, c, req.art_style)
         return min(shown, fit), f"face reads {best}, not {c.expression}", face
-
-
-def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
-    """(score, any-part and same-part distances, note). A part has drifted when its colours appear
-    nowhere on the template, or far from that part's own colours there (a torso recoloured in the
-    hair's colour); in units of the clean 95th percentile of the noise tables' `key`: the art style,
-    and in pixel art the character's size band (`calibration.noise_key`). A part's own colours count only
-    where `trusted` (`views_agree`). In ink and pixel art also when a part's median colour moved
-    from the template part's (`torso.part_shift`)."""
-    parts = same = np.full(len(emb.PARTS), np.nan)
-    if not desc.seen.any():
-        return 1.0, parts, same, ""
-    parts, same = _part_distances(desc, ref)
-    unit = np.asarray(PART_NOISE.get(key, (10.0,) * len(emb.PARTS)))
-    same_unit = np.asarray(SAME_PART_NOISE.get(key, (20.0,) * len(emb.PARTS)))
-    z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
-    z[~IDENTITY_PARTS] = np.nan            # limbs and feet shade with the pose: retrieval only
-    found = []                                            # (multiple of the noise unit, note)
-    if np.isfinite(z).any():
-        w = int(np.nanargmax(z))
-        found.append((z[w], f"{emb.PARTS[w]} colour is {parts[w]:.0f} dE from any colour of the template, "
-                            f"{same[w]:.0f} dE from its own ({z[w]:.1f}x the usual)"))
-    for part, noise in PART_SHIFT_NOISE.get(key, {}).items():
-        v = part_shift(desc, ref, part) / noise
-        if np.isfinite(v):
-            found.append((v, f"{part} colour is {v * noise:.0f} dE from the template {part}'s ({v:.1f}x the usual)"))
-    if not found:
-        return 1.0, parts, same, ""
-    worst, note = max(found, key=lambda f: f[0])           # the first of equals: the template's
-    return float(1.0 - worst / 6.0), parts, same, note
-
-
-def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
-    """Per part, the median over the crop's seen points of the distance to the nearest template
-    colour of any part, and of the same part in the closer view (as `retrieval.part_distances`, from
-    one distance matrix). All parts at once: a loop over them was ~100 small numpy calls a character."""
-    views = np.vstack([ref.front.lab, ref.back.lab])                       # 2N x 3
-    d = emb.lab_distances(desc.lab, views)                                 # N x 2N
-    d = np.where(np.isnan(d), np.inf, d)
-    # Per point: nearest colour of any part, of its own part in the front view, in the back view.
-    own = [np.minimum.reduceat(d[:, v * emb.N_POINTS:(v + 1) * emb.N_POINTS], _PART_STARTS, axis=1)
-           [_POINTS, emb.PART_OF] for v in (0, 1)]
-    seen = ~np.isnan(desc.lab[:, 0]) & desc.seen[emb.PART_OF]
-    med = _part_medians(np.stack([d.min(axis=1), *own]), seen)
-    parts, same = med[0], np.minimum(med[1], med[2])
-    parts[~np.isfinite(parts)] = np.nan
-    same[~np.isfinite(same)] = np.nan
-    return parts, same
-
-
-_PART_STARTS = np.cumsum((0,) + emb.SIZES[:-1])
-_POINTS = np.arange(emb.N_POINTS)
-# Points of each part as rows (parts x largest part), padded with -1.
-_PART_ROWS = np.array([np.pad(np.arange(emb.N_POINTS)[emb.SLICES[p]], (0, max(emb.SIZES) - n), constant_values=-1)
-                       for p, n in zip(emb.PARTS, emb.SIZES)])
-
-
-def _part_medians(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Per row of `values` (R x N_POINTS) and part, the median of the part's points where `keep`
-    (NaN where none): sorted with +inf padding, the middle one or the mean of the middle two, the
-    same float operations as np.median."""
-    keep = keep[_PART_ROWS] & (_PART_ROWS >= 0)                            # parts x width
-    v = np.sort(np.where(keep, values[:, _PART_ROWS], np.inf), axis=-1)    # R x parts x width
-    n = keep.sum(axis=1)
-    hi = n // 2
-    lo = np.maximum(hi - 1 + n % 2, 0)
-    rows = np.arange(len(emb.PARTS))
-    a, b = v[:, rows, lo], v[:, rows, np.minimum(hi, v.shape[-1] - 1)]
-    return np.where(n == 0, np.nan, np.where(n % 2 == 1, b, (a + b) / 2))
-
-
-def views_agree(ref) -> np.ndarray:
-    """Per part: whether the median colours of the sheet's front and back views are close. Where
-    they differ, samples land on an open jacket, a strap or a cape, and a clean frame differs too."""
-    out = np.zeros(len(emb.PARTS), dtype=bool)
-    for i, p in enumerate(emb.PARTS):
-        f, b = ref.front.lab[emb.SLICES[p]], ref.back.lab[emb.SLICES[p]]
-        f, b = f[~np.isnan(f[:, 0])], b[~np.isnan(b[:, 0])]
-        if len(f) and len(b):
-            out[i] = float(np.linalg.norm(np.median(f, axis=0) - np.median(b, axis=0))) < VIEWS_AGREE_DE
-    return out
 
 
 def _union_box(req: FrameRequest) -> tuple[int, int, int, int]:
