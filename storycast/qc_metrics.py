@@ -161,8 +161,8 @@ def metrics(stats: dict, params: dict) -> dict:
             "clean_frames": c["clean"],
             "clean_rejected_rate": _rate(c["clean_flagged"], c["clean"]),
             "clean_rejections_by_check": {k: c[f"clean_fail:{k}"] for k in CHECKS},
-            # what `qc.story_check` adds: frames whose only failure is a character against its own
-            # colours in the story's other frames (`judges.story`)
+            # what `qc.story_check` adds: frames that fail but would pass without comparing characters
+            # with their own colours in the story's other frames (`judges.story`)
             "flagged_by_story_alone": {"faulty": c["faulty_flagged_by_story_alone"],
                                        "clean": c["clean_flagged_by_story_alone"]},
             "by_fault": {k: {"frames": c[f"fault:{k}"],

@@ -110,9 +110,11 @@ class MeasuredJudge:
 
     # ------------------------------------------------------------------ story tones
     def story_tones(self, pixels: np.ndarray, req: FrameRequest) -> dict[str, np.ndarray]:
-        """Each character's `story.part_tones` in this frame (an RGB array). The descriptors are kept
-        for a later `judge` of the same array, which then does not sample it again. An image of the wrong
-        size has none (the judge fails it on sanity; its colours would mislead the story's other frames)."""
+        """Each character's story tones in this frame (an RGB array; `story.part_tones` of its samples,
+        the torso read even where the template comparison leaves it out, `_describe`). The descriptions
+        are kept for a later `judge` of the same array, which then does not sample it again. An image
+        of the wrong size has none (the judge fails it on sanity; its colours would mislead the story's
+        other frames)."""
         if pixels.ndim != 3 or pixels.shape[:2] != (req.height, req.width):
             return {}
         table = emb.Window(pixels, _union_box(req))

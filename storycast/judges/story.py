@@ -5,7 +5,7 @@ under water, lies further from it than a redrawn top sometimes does, so the temp
 (`calibration.PART_NOISE`) are wide. The same character in the story's other frames is drawn in the
 same art style: a top or hair redrawn in one frame stands out against those. Per character and part
 (STORY_PARTS), the mean colour of its seen samples (`part_tones`: the mean, not the median, follows
-ink's hatch density); a frame's deviation is its distance from the median of the story's other
+ink's hatch density); a frame's deviation is its distance from the nearest of the story's other
 frames' tones (`deviations`), where at least MIN_PEERS of them saw the part. The nearest peer, not
 their median: with two peers, one of them faulty moves the median halfway to it (paper-scale stories
 have 5-10 frames; at a matched clean rate the nearest peer flagged 3-4 points more drifts in the colour
