@@ -286,13 +286,19 @@ def _part_noise(cal, samples) -> None:
         for key in keys:
             table[key] = tuple(round(max(2.0, float(np.percentile(dist[(name, key, i)], 95))), 1)
                                if dist[(name, key, i)] else 10.0 for i in range(len(emb.PARTS)))
-    z = 6.0 * (1.0 - QC["thresholds"]["identity"])      # the multiple at which identity fails
     cal.PART_SHIFT_NOISE.clear()
     for style, pct in SHIFT_PERCENTILE.items():
         for key in cal.noise_keys(style):
-            cal.PART_SHIFT_NOISE[key] = {
-                part: round(float(np.nanpercentile(dist[("shift", key, part)], pct)) / z + 0.005, 2)
-                for part in SHIFT_PARTS}
+            cal.PART_SHIFT_NOISE[key] = {part: failing_unit(dist[("shift", key, part)], pct) for part in SHIFT_PARTS}
+
+
+def failing_unit(values, percentile: float) -> float:
+    """A noise unit (2 decimals, rounded up) that puts the `percentile` of clean `values` where the
+    identity threshold fails: about (100 - percentile) % of them fail on it alone."""
+    from storycast.judges.identity import failing_multiple
+
+    z = failing_multiple(QC["thresholds"]["identity"])
+    return round(float(np.nanpercentile(values, percentile)) / z + 0.005, 2)
 
 
 def banded_sample(workers: int):

@@ -72,8 +72,7 @@ def story_sample(workers: int):
 
 
 def units(dev: dict, percentile: float) -> dict[str, dict[str, float]]:
-    z = 6.0 * (1.0 - bench_qc.QC["thresholds"]["identity"])      # the multiple at which identity fails
-    return {key: {part: round(float(np.percentile(dev[(key, part)], percentile)) / z + 0.005, 2)
+    return {key: {part: bench_qc.failing_unit(dev[(key, part)], percentile)
                   for part in STORY_PARTS if len(dev[(key, part)]) >= 100}
             for key in bench_qc._noise_keys(cal)}
 

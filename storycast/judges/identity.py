@@ -16,6 +16,17 @@ from storycast.judges.torso import part_shift
 
 IDENTITY_PARTS = np.isin(emb.PARTS, ("hair", "face", "torso"))
 VIEWS_AGREE_DE = 15.0     # a part's own template colour is trusted where front and back agree this well
+SCORE_SPAN = 6.0          # noise units at which an identity score reaches 0
+
+
+def score_of(multiple: float) -> float:
+    """The identity score of a part `multiple` noise units from where it should be."""
+    return float(1.0 - multiple / SCORE_SPAN)
+
+
+def failing_multiple(threshold: float) -> float:
+    """The multiple of its noise unit at which a part fails an identity `threshold`."""
+    return SCORE_SPAN * (1.0 - threshold)
 
 
 def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, str]:
@@ -45,7 +56,7 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.
     if not found:
         return 1.0, parts, same, ""
     worst, note = max(found, key=lambda f: f[0])           # the first of equals: the template's
-    return float(1.0 - worst / 6.0), parts, same, note
+    return score_of(worst), parts, same, note
 
 
 def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from storycast.judges import embedding as emb
 from storycast.judges.calibration import STORY_NOISE
+from storycast.judges.identity import score_of
 
 STORY_PARTS: tuple[str, ...] = ("torso", "hair")
 MIN_PEERS = 2
@@ -73,4 +74,4 @@ def story_score(story: np.ndarray, key: str) -> tuple[float, str]:
     if not found:
         return 1.0, ""
     worst, note = max(found, key=lambda f: f[0])
-    return float(1.0 - worst / 6.0), note
+    return score_of(worst), note
