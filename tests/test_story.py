@@ -108,11 +108,16 @@ def test_a_drift_the_template_misses_fails_against_the_story(story):
     assert caught >= 2                  # measured: frames 0 and 2 (the template check passes them)
 
 
+def _prepared(renderer, items, images) -> list:
+    """The story's frames as `qc_shard` prepares them, without faults."""
+    settings = dataclasses.replace(QCSettings(), fault_rate=0.0)
+    return [(frame, req, im, np.asarray(im), first_attempt(im, np.asarray(im), req, renderer, settings, 1))
+            for (frame, req), im in zip(items, images)]
+
+
 def test_the_loop_gives_no_peers_to_a_judge_that_does_not_describe_frames(story):
     renderer, _, items, images = story
-    settings = dataclasses.replace(QCSettings(), fault_rate=0.0)
-    jobs = [(frame, req, im, np.asarray(im), first_attempt(im, np.asarray(im), req, renderer, settings, 1))
-            for (frame, req), im in zip(items, images)]
+    jobs = _prepared(renderer, items, images)
 
     class Blind:
         name = "blind"
@@ -127,9 +132,7 @@ def test_a_broken_frame_gives_the_story_no_colours_and_the_shard_goes_on(story):
     from PIL import Image
 
     renderer, _, items, images = story
-    settings = dataclasses.replace(QCSettings(), fault_rate=0.0)
-    jobs = [(frame, req, im, np.asarray(im), first_attempt(im, np.asarray(im), req, renderer, settings, 1))
-            for (frame, req), im in zip(items, images)]
+    jobs = _prepared(renderer, items, images)
     small = Image.new("RGB", (64, 64), "white")
     jobs[0] = (*jobs[0][:4], (small, None, np.asarray(small)))
     judge = MeasuredJudge(THRESHOLDS)
