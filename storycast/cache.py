@@ -4,14 +4,21 @@ Key = hash(stage, params section, code version, the shard's input bytes). Entrie
 atomically with a checksum beside them; an entry whose bytes no longer match is reported,
 deleted and recomputed, never trusted. The cache lives outside DVC's outputs (`.storycast/cache`),
 so `dvc repro` deleting a stage's outputs does not lose finished shards: a killed run resumes.
+
+File digests are remembered by the file's identity and stat (`digests.json` beside the stage folders),
+as DVC's own state database does: a file not written since it was hashed is not read again, so a
+stage rerun for a params change does not re-hash gigabytes of unchanged inputs. Every write (ours are
+atomic renames) changes the inode or the times, so a changed or half-written file is hashed again.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -54,12 +61,83 @@ def _code_files(stage: str) -> list[Path]:
     return files
 
 
+MEMO_FILE, MEMO_SIZE = "digests.json", 20_000     # entries kept (the newest); a miss only costs a hash
+SETTLED_NS = 2_000_000_000     # a file written this recently is not remembered (see `_digest`)
+_memo: dict[str, list] | None = None
+_memo_file: Path | None = None
+_memo_dirty = False
+_memo_lock = threading.Lock()
+
+
+def _identity(st: os.stat_result) -> tuple[str, list[int]]:
+    """(device:inode, [size, mtime, ctime]): a renamed folder keeps its files' entries; any write,
+    truncation or replacement changes the list."""
+    return f"{st.st_dev}:{st.st_ino}", [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _load_memo() -> dict[str, list]:
+    """The memo of the cache in use (it follows $STORYCAST_CACHE and the working directory, as
+    `ShardCache` does); the one in memory is saved first when that changed. Call under the lock."""
+    global _memo, _memo_file
+    where = (Path(os.environ.get("STORYCAST_CACHE", DEFAULT_ROOT)) / MEMO_FILE).resolve()
+    if _memo is None or where != _memo_file:
+        if _memo is None:
+            atexit.register(save_digests)
+        else:
+            _save_memo()
+        _memo_file = where
+        try:
+            _memo = json.loads(where.read_text())
+        except (OSError, ValueError):         # none yet, or unreadable: start afresh (misses re-hash)
+            _memo = {}
+    return _memo
+
+
+def save_digests() -> None:
+    """Write the digests learnt since the last save, merged with what other processes wrote (atomic)."""
+    with _memo_lock:
+        _save_memo()
+
+
+def _save_memo() -> None:
+    global _memo_dirty
+    if not _memo_dirty or _memo_file is None:
+        return
+    try:
+        memo = {**json.loads(_memo_file.read_text()), **_memo}
+    except (OSError, ValueError):
+        memo = dict(_memo)
+    try:
+        _memo_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = atomic_path(_memo_file)
+        tmp.write_text(json.dumps(dict(list(memo.items())[-MEMO_SIZE:]), separators=(",", ":")))
+        os.replace(tmp, _memo_file)
+        _memo_dirty = False
+    except OSError as err:             # a read-only cache: digests are still right, just not kept
+        log.debug("digest memo not written (%s)", err)
+
+
 def file_digest(path: str | Path) -> str:
+    """sha256 of a file's bytes, from the memo when its identity and stat are the remembered ones
+    (new digests are saved at exit or by `save_digests`). Only files settled for SETTLED_NS are
+    remembered: the clock that stamps files ticks coarsely, so a file replaced within a tick of
+    another could take over its inode, size and times (git's racy-clean case)."""
+    global _memo_dirty
+    key, stat = _identity(os.stat(path))
+    with _memo_lock:
+        known = _load_memo().get(key)
+    if known is not None and known[:3] == stat:
+        return known[3]
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if _identity(os.stat(path)) == (key, stat) and time.time_ns() - max(stat[1:]) > SETTLED_NS:
+        with _memo_lock:
+            _load_memo()[key] = [*stat, digest]
+            _memo_dirty = True
+    return digest
 
 
 def file_digests(paths, threads: int = 4) -> dict:
@@ -69,7 +147,9 @@ def file_digests(paths, threads: int = 4) -> dict:
 
     paths = list(paths)
     with ThreadPoolExecutor(max(1, threads)) as pool:
-        return dict(zip(paths, pool.map(file_digest, paths)))
+        out = dict(zip(paths, pool.map(file_digest, paths)))
+    save_digests()
+    return out
 
 
 def shard_key(stage: str, params: dict, inputs: list[str]) -> str:

@@ -41,3 +41,45 @@ def test_code_version_outside_a_pipeline_covers_fitted_model_files(tmp_path, mon
     files = cache._code_files("qc")
     assert any(p.name == "head_model.npz" for p in files)
     assert any(p.name == "measured.py" for p in files) and not any(p.suffix == ".pyc" for p in files)
+
+
+def test_file_digest_remembers_settled_files_and_rehashes_changed_ones(tmp_path, monkeypatch):
+    """A settled file is hashed once (its identity and stat remembered, across processes through
+    `digests.json`); a file replaced with other bytes of the same size is hashed again; a file
+    written a moment ago is not remembered (a coarse clock could stamp its successor alike)."""
+    import hashlib
+    import json
+    import os
+
+    from storycast import cache
+
+    monkeypatch.setenv("STORYCAST_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "frames.parquet"
+    data.write_bytes(b"first frames")
+    assert cache.file_digest(data) == hashlib.sha256(b"first frames").hexdigest()
+    cache.save_digests()
+    assert not (tmp_path / "cache" / cache.MEMO_FILE).exists()          # too fresh to remember
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    assert cache.file_digest(data) == hashlib.sha256(b"first frames").hexdigest()
+    cache.save_digests()
+    saved = json.loads((tmp_path / "cache" / cache.MEMO_FILE).read_text())
+    assert [v[3] for v in saved.values()] == [hashlib.sha256(b"first frames").hexdigest()]
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a remembered file was read again")
+    monkeypatch.setattr(cache, "open", no_reading, raising=False)
+    assert cache.file_digest(data) == hashlib.sha256(b"first frames").hexdigest()
+    monkeypatch.undo()
+
+    monkeypatch.setenv("STORYCAST_CACHE", str(tmp_path / "cache"))
+    new = tmp_path / "frames.parquet.tmp"
+    new.write_bytes(b"other frames")                                     # same size, other bytes
+    os.replace(new, data)
+    assert cache.file_digest(data) == hashlib.sha256(b"other frames").hexdigest()
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    assert cache.file_digest(data) == hashlib.sha256(b"other frames").hexdigest()       # remembered
+    mtime = data.stat().st_mtime_ns
+    data.write_bytes(b"third frames")                                    # in place: same inode
+    os.utime(data, ns=(mtime + 10**9, mtime + 10**9))
+    assert cache.file_digest(data) == hashlib.sha256(b"third frames").hexdigest()
