@@ -52,21 +52,23 @@ def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
     return out
 
 
-def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]]) -> None:
+def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]], reader=head_shape) -> None:
+    """Accuracy per kind, attribute and art style on held-out characters of a model fitted on the others;
+    `reader`: the module whose discriminants are fitted (`head_shape`, `body_shape`)."""
     held = [(k, s, f) for k, s, f in data if held_out(s["character_id"])]
-    model = head_shape.fit([(k, s, f) for k, s, f in data if not held_out(s["character_id"])])
+    model = reader.fit([(k, s, f) for k, s, f in data if not held_out(s["character_id"])])
     hits = defaultdict(list)
     for kind, spec, f in held:
-        for attr, labels in head_shape.ATTRIBUTES:
-            W, means = model[f"{head_shape.model_key(kind, spec['art_style'])}_{attr}"]
+        for attr, labels in reader.ATTRIBUTES:
+            W, means = model[f"{reader.model_key(kind, spec['art_style'])}_{attr}"]
             best = labels[int(np.argmin(((means - f @ W) ** 2).sum(axis=1)))]
             hits[(kind, attr, spec["art_style"])].append(best == spec[attr])
-    for kind in head_shape.KINDS:
-        for attr, _ in head_shape.ATTRIBUTES:
+    for kind in reader.KINDS:
+        for attr, _ in reader.ATTRIBUTES:
             mine = {s: v for (k, a, s), v in sorted(hits.items()) if (k, a) == (kind, attr)}
             by_style = {s: round(float(np.mean(v)), 2) for s, v in mine.items()}
             n = sum(len(v) for v in mine.values())
-            print(f"held out {kind:8s} {attr:10s} {n:4d} heads: {by_style}")
+            print(f"held out {kind:8s} {attr:10s} {n:4d}: {by_style}")
 
 
 if __name__ == "__main__":

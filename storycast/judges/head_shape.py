@@ -16,14 +16,13 @@ it describes the embedded renderer's drawing.
 from __future__ import annotations
 
 import functools
-import io
 from pathlib import Path
 
 import numpy as np
 
 from storycast import vocab
-from storycast.judges.expression import features, lda
-from storycast.tables import write_bytes
+from storycast.judges import discriminants
+from storycast.judges.expression import features
 
 ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("species", tuple(vocab.SPECIES)), ("hair_style", tuple(vocab.HAIR_STYLES)))
@@ -54,40 +53,19 @@ MODEL_KEYS = tuple(model_key(k, s) for k in KINDS for s in (vocab.ART_STYLES if 
 def fit(rows: list[tuple[str, dict, np.ndarray]], ridge: float = 0.1) -> dict:
     """Per model key and attribute, the discriminant (W, projected class means) from (kind, character
     spec, face features) rows."""
-    model = {}
-    for key in MODEL_KEYS:
-        mine = [(spec, f) for kind, spec, f in rows if model_key(kind, spec["art_style"]) == key]
-        X = np.stack([f for _, f in mine])
-        for attr, labels in ATTRIBUTES:
-            y = np.array([labels.index(spec[attr]) for spec, _ in mine])
-            W, means = lda(X, y, len(labels), ridge)
-            model[f"{key}_{attr}"] = (W.astype(np.float32), means.astype(np.float32))
-    return model
+    return discriminants.fit(rows, MODEL_KEYS, model_key, ATTRIBUTES, ridge)
 
 
 MODEL_FILE = Path(__file__).with_name("head_model.npz")
 
 
 def save(model: dict, path: Path = MODEL_FILE) -> None:
-    """Write the model (float16) atomically: a half-written file never replaces a good one."""
-    arrays = {f"{key}_{part}": value.astype(np.float16)
-              for key, pair in model.items() for part, value in zip(("W", "means"), pair)}
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    write_bytes(path, buf.getvalue())
+    discriminants.save(model, path)
 
 
 @functools.cache
 def load(path: Path = MODEL_FILE) -> dict | None:
-    if not path.exists():
-        return None
-    with np.load(path) as data:
-        missing = [key for key in MODEL_KEYS if f"{key}_{ATTRIBUTES[0][0]}_W" not in data]
-        if missing:
-            raise ValueError(f"{path} has no discriminant for {missing[0]!r}: rerun benchmarks/calibrate_heads.py")
-        return {f"{key}_{attr}": (data[f"{key}_{attr}_W"].astype(np.float32),
-                                  data[f"{key}_{attr}_means"].astype(np.float32))
-                for key in MODEL_KEYS for attr, _ in ATTRIBUTES}
+    return discriminants.load(path, MODEL_KEYS, ATTRIBUTES, "benchmarks/calibrate_heads.py")
 
 
 # ---------------------------------------------------------------- use
@@ -98,14 +76,7 @@ def posteriors(face: np.ndarray | None, kind: str, style: str | None = None) -> 
     model = load()
     if face is None or model is None:
         return np.full(SIZE, np.nan)
-    out = []
-    for attr, _ in ATTRIBUTES:
-        W, means = model[f"{model_key(kind, style)}_{attr}"]
-        z = face.astype(np.float32) @ W
-        logit = -0.5 * ((means - z) ** 2).sum(axis=1).astype(np.float64) / TEMPERATURE
-        p = np.exp(logit - logit.max())
-        out.append(p / p.sum())
-    return np.concatenate(out)
+    return discriminants.posteriors(model, model_key(kind, style), ATTRIBUTES, face, TEMPERATURE)
 
 
 def shape_of(d) -> np.ndarray:
@@ -133,14 +104,6 @@ def shape_distance(crop: np.ndarray, templates: np.ndarray, style: str) -> np.nd
     """Per template (V,): WEIGHT x -log of how much the crop's and each template's probabilities
     overlap, summed over species and hair style; 0 where either has no face or the crop's art style
     is not in SHAPE_STYLES."""
-    out = np.zeros(len(templates))
     if style not in SHAPE_STYLES or crop is None or np.isnan(crop).any():
-        return out
-    start = 0
-    for _, labels in ATTRIBUTES:
-        part = slice(start, start + len(labels))
-        overlap = templates[:, part] @ crop[part]
-        known = ~np.isnan(overlap)
-        out[known] -= np.log(np.maximum(overlap[known], 0.0) + FLOOR)
-        start += len(labels)
-    return WEIGHT * out
+        return np.zeros(len(templates))
+    return discriminants.overlap_distance(crop, templates, ATTRIBUTES, WEIGHT, FLOOR)
