@@ -30,7 +30,7 @@ from PIL import Image
 from storycast import vocab
 from storycast.editors.local_edit import Redraws
 from storycast.errors import StorycastError
-from storycast.judges import head_shape, make_judge
+from storycast.judges import body_shape, head_shape, make_judge
 from storycast.judges.embedding import Descriptor, Reference, template_reference
 from storycast.judges.story import story_peers
 from storycast.qc_loop import QCSettings, first_attempt, run_frame
@@ -49,6 +49,8 @@ def references_bytes(refs: dict[str, Reference]) -> bytes:
         arrays[f"{view}_seen"] = np.array([getattr(refs[i], view).seen for i in ids], dtype=bool)
     arrays["front_shape"] = np.array([head_shape.shape_of(refs[i].front) for i in ids],
                                      dtype=np.float32).reshape(len(ids), -1)
+    arrays["front_body"] = np.array([body_shape.body_of(refs[i].front) for i in ids],
+                                    dtype=np.float32).reshape(len(ids), -1)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     return buf.getvalue()
@@ -62,7 +64,8 @@ def references_load(paths) -> dict[str, Reference]:
         for k, cid in enumerate(data["ids"].tolist()):
             views = [Descriptor(data[f"{v}_lab"][k].astype(np.float64), data[f"{v}_seen"][k])
                      for v in ("front", "back")]
-            views[0] = dataclasses.replace(views[0], shape=data["front_shape"][k].astype(np.float64))
+            views[0] = dataclasses.replace(views[0], shape=data["front_shape"][k].astype(np.float64),
+                                           body=data["front_body"][k].astype(np.float64))
             out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
     return out
 

@@ -1,12 +1,13 @@
 """The head-shape model: species and hair style read from template sheets and frame heads of
-characters it was not fitted on (calibration uses seed 105), and what retrieval makes of it."""
+characters it was not fitted on (calibration uses seed 105), and what retrieval makes of it; the model
+files of the head and body shapes (`judges.discriminants`)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from storycast.characters import sample_characters
-from storycast.judges import head_shape
+from storycast.judges import body_shape, head_shape
 from storycast.judges.base import JudgeRequest
 from storycast.judges.embedding import Descriptor, template_reference
 from storycast.judges.measured import MeasuredJudge
@@ -41,18 +42,21 @@ def test_posteriors_are_probabilities_and_nan_without_a_face():
         head_shape.posteriors(face, "side")
 
 
-def test_head_model_has_a_discriminant_per_style_and_view_and_round_trips(tmp_path):
-    model = head_shape.load()
-    assert set(model) == {f"{key}_{attr}" for key in head_shape.MODEL_KEYS for attr, _ in head_shape.ATTRIBUTES}
-    path = tmp_path / "head_model.npz"
-    head_shape.save(model, path)
-    again = head_shape.load.__wrapped__(path)
+@pytest.mark.parametrize("reader, gone", [(head_shape, "pastel_side"), (body_shape, "ink_side")])
+def test_models_have_a_discriminant_per_style_and_view_and_round_trip(reader, gone, tmp_path):
+    """The head and body models: every kind of image has its discriminants, the file keeps them, and a
+    file lacking one is refused with the script that refits it."""
+    model = reader.load()
+    assert set(model) == {f"{key}_{attr}" for key in reader.MODEL_KEYS for attr, _ in reader.ATTRIBUTES}
+    path = tmp_path / "model.npz"
+    reader.save(model, path)
+    again = reader.load.__wrapped__(path)
     assert all(np.array_equal(again[k][0], model[k][0]) and np.array_equal(again[k][1], model[k][1]) for k in model)
     with np.load(path) as data:
-        arrays = {k: v for k, v in data.items() if not k.startswith("pastel_side_")}
+        arrays = {k: v for k, v in data.items() if not k.startswith(f"{gone}_")}
     np.savez(path, **arrays)
-    with pytest.raises(ValueError, match="no discriminant for 'pastel_side'"):
-        head_shape.load.__wrapped__(path)
+    with pytest.raises(ValueError, match=f"no discriminant for '{gone}': rerun benchmarks/calibrate_"):
+        reader.load.__wrapped__(path)
 
 
 def test_template_sheets_show_their_species(sheets):

@@ -222,12 +222,14 @@ def sample_radius(scale: float) -> int:
 @dataclass(frozen=True)
 class Descriptor:
     """CIELAB colour (daylight-corrected) of every sample point (N_POINTS x 3, NaN where unseen),
-    per part whether it was seen (enough of its points visible), and what the head's shape says
-    (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face)."""
+    per part whether it was seen (enough of its points visible), what the head's shape says
+    (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face) and,
+    in ink, what the torso's does (`body_shape.posteriors`: top and build; None or NaN elsewhere)."""
 
     lab: np.ndarray
     seen: np.ndarray
     shape: np.ndarray | None = None
+    body: np.ndarray | None = None
 
     def part_median(self) -> np.ndarray:
         return np.array([np.nanmedian(self.lab[SLICES[p]], axis=0) if self.seen[i] else [np.nan] * 3
@@ -353,15 +355,18 @@ def template_reference(image: Image.Image | np.ndarray, spec: dict | None = None
     """Describe a template sheet (an image or an RGB array): its tallest figure is the front view,
     the rightmost the back. `spec`: the character's, which says where its parts are sampled
     (`part_points`); its frames must be described with the same."""
-    from storycast.judges.head_shape import template_shape  # head_shape builds on this module
+    from storycast.judges import body_shape  # body_shape and head_shape build on this module
+    from storycast.judges.head_shape import template_shape
 
     a = _reduce(image)
     fg, runs = _figures(a)
     if not runs:
         raise ValueError("template has no figure on its backdrop")
     front, kp, s, box = front_figure(fg, runs)
+    style = (spec or {}).get("art_style")
+    body = body_shape.posteriors(body_shape.torso_patch(a, kp, s, "front"), "template", style)
     front_d = dataclasses.replace(describe(a, kp, s, "front", points=part_points(kp, s, "front", spec)),
-                                  shape=template_shape(a, kp, s))
+                                  shape=template_shape(a, kp, s), body=body)
     back_run = runs[-1] if runs[-1] != front else front
     bkp, bs, _ = _fit(fg, back_run, "back")
     back_d = describe(a, bkp, bs, "back", points=part_points(bkp, bs, "back", spec))

@@ -1,15 +1,17 @@
 """Identity retrieval: how far a character crop's descriptor is from every template reference.
 
 Colour (`part_distances`: each part's colours against the reference's), tone (`tone_quartiles`: how
-much of each part is light or dark) and, in ink, head shape (`head_shape.shape_distance`), against a
-`gallery` of all references (`retrieval_distance`); a pixel-art crop against the references as its
-frame's palette draws them (`pixel_art_distance`, `palette.through_palette`). The stage reports top-1
-over a seeded sample of clean crops (`qc_metrics`).
+much of each part is light or dark) and, in ink, head and body shape (`head_shape.shape_distance`,
+`body_shape.body_distance`), against a `gallery` of all references (`retrieval_distance`); a pixel-art
+crop against the references as its frame's palette draws them (`pixel_art_distance`,
+`palette.through_palette`). The stage reports top-1 over a seeded sample of clean crops (`qc_metrics`).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from storycast.judges.body_shape import SIZE as BODY_SIZE
+from storycast.judges.body_shape import body_distance, body_of
 from storycast.judges.embedding import PARTS, SLICES, Descriptor, Reference
 from storycast.judges.head_shape import SIZE, shape_distance, shape_of
 from storycast.judges.palette import through_palette
@@ -73,31 +75,32 @@ def nan_quantile(values: np.ndarray, q: float) -> np.ndarray:
     return np.where(n > 0, np.where(t >= 0.5, b - diff * (1 - t), a + diff * t), np.nan)
 
 
-def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple]:
     """Per view ("front", "back"), the references' colours (V x N_POINTS x 3), lightness quartiles
-    (`tone_quartiles`, 2 x V x parts) and head shapes (V x head_shape.SIZE, of the front view: a crop
-    seen from behind shows no face), in the order of `ids`: what `retrieval_distance` compares with."""
+    (`tone_quartiles`, 2 x V x parts), head shapes (V x head_shape.SIZE) and body shapes
+    (V x body_shape.SIZE), both of the front view (a crop seen from behind shows no face and is not
+    read for its torso), in the order of `ids`: what `retrieval_distance` compares with."""
     shapes = np.stack([shape_of(refs[i].front) for i in ids]) if ids else np.zeros((0, SIZE))
+    bodies = np.stack([body_of(refs[i].front) for i in ids]) if ids else np.zeros((0, BODY_SIZE))
     out = {}
     for view in ("front", "back"):
         lab = np.stack([getattr(refs[i], view).lab for i in ids])
-        out[view] = (lab, tone_quartiles(lab), shapes)
+        out[view] = (lab, tone_quartiles(lab), shapes, bodies)
     return out
 
 
-def retrieval_distance(crop: Descriptor, views: tuple[np.ndarray, np.ndarray, np.ndarray], style: str,
-                       cap: float = 60.0) -> np.ndarray:
+def retrieval_distance(crop: Descriptor, views: tuple, style: str, cap: float = 60.0) -> np.ndarray:
     """Distance of a crop to each reference view (V,) of one `gallery` entry: the part colour distance
     (`distance` of `part_distances`), plus the same weighted mean over the parts' gaps between lightness
-    quartiles, plus, in the art styles that need it, how unlike the heads' shapes are
-    (`head_shape.shape_distance`). The first sees which colours a part has, the second how much of it
-    is light or dark, the third what colour cannot: species and hair style (ink's hatching leaves few
-    colours to tell characters apart)."""
-    lab, quartiles, shapes = views
+    quartiles, plus, in the art styles that need them, how unlike the heads' and torsos' shapes are
+    (`head_shape.shape_distance`, `body_shape.body_distance`). The first sees which colours a part has,
+    the second how much of it is light or dark, the others what colour cannot: species, hair style, the
+    top and the build (ink's hatching leaves few colours to tell characters apart)."""
+    lab, quartiles, shapes, bodies = views
     gaps = np.abs(quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
     gaps[:, ~crop.seen] = np.nan
     return (distance(part_distances(crop, lab), cap=cap) + distance(gaps, cap=cap)
-            + shape_distance(crop.shape, shapes, style))
+            + shape_distance(crop.shape, shapes, style) + body_distance(crop.body, bodies, style))
 
 
 RAW_WEIGHT = 0.25    # the raw colour distance's share: breaks ties where the nearest colour is not the one drawn
@@ -109,8 +112,8 @@ def pixel_art_distance(crop, views: tuple, palette: np.ndarray, lighting: str, p
     the distance to the references as they are. On 1,600 crops of paper-scale frames, top-1 among
     2,000 templates 0.72 -> 0.81 (small characters 0.40 -> 0.60); the mapped distance alone loses
     some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway."""
-    lab, _, shapes = views
+    lab, _, shapes, bodies = views
     drawn = through_palette(lab, palette, lighting, place)
-    mapped = (drawn, tone_quartiles(drawn), shapes)
+    mapped = (drawn, tone_quartiles(drawn), shapes, bodies)
     return (retrieval_distance(crop, mapped, "pixel_art")
             + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art"))
