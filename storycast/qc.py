@@ -43,7 +43,8 @@ from storycast.tables import load_schema, table_bytes
 def references_bytes(refs: dict[str, Reference]) -> bytes:
     ids = sorted(refs)
     arrays = {"ids": np.array(ids, dtype=object).astype(str),
-              "box": np.array([refs[i].box for i in ids], dtype=np.float32).reshape(-1, 4)}
+              "box": np.array([refs[i].box for i in ids], dtype=np.float32).reshape(-1, 4),
+              "colours": np.array([refs[i].colours for i in ids], dtype=np.int32)}
     for view in ("front", "back"):
         arrays[f"{view}_lab"] = np.array([getattr(refs[i], view).lab for i in ids], dtype=np.float32)
         arrays[f"{view}_seen"] = np.array([getattr(refs[i], view).seen for i in ids], dtype=bool)
@@ -66,7 +67,7 @@ def references_load(paths) -> dict[str, Reference]:
                      for v in ("front", "back")]
             views[0] = dataclasses.replace(views[0], shape=data["front_shape"][k].astype(np.float64),
                                            body=data["front_body"][k].astype(np.float64))
-            out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]))
+            out[cid] = Reference(views[0], views[1], tuple(float(x) for x in data["box"][k]), int(data["colours"][k]))
     return out
 
 

@@ -91,3 +91,4 @@ def test_references_keep_the_body_shape_through_their_file(ink_sheets, tmp_path)
     back = references_load([path])
     for cid, ref in refs.items():
         assert np.allclose(back[cid].front.body, ref.front.body, atol=1e-6) and back[cid].back.body is None
+

@@ -519,11 +519,30 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     assert len(colour) >= 600 and np.mean(colour) >= 0.95
     pixel = [h for s, h in hits if s == "pixel_art"]
     assert len(ink) >= 100 and np.mean(ink) >= 0.92    # measured 0.973; colour and head 0.865, colour alone 0.662
-    assert len(pixel) >= 100 and np.mean(pixel) >= 0.84   # measured 0.867; raw colours, no palette 0.776
+    assert len(pixel) >= 100 and np.mean(pixel) >= 0.91   # measured 0.945; any sheet 0.867; raw colours 0.776
+
+
+def test_a_palette_frame_is_retrieved_only_among_palette_sheets():
+    """Through a pixel-art frame's few colours, a sheet of another style in nearby colours maps onto the
+    same colours; the sheets' own colour counts (pixel art: a few dozen) keep it out."""
+    from storycast.judges.embedding import N_POINTS, PARTS, Reference
+    from storycast.judges.palette import colour_count
+
+    rng = np.random.default_rng(5)
+    front = Descriptor(rng.uniform(20, 80, (N_POINTS, 3)), np.ones(len(PARTS), dtype=bool))
+    refs = {"c1": Reference(front, front, (0, 0, 1, 1), 30), "c2": Reference(front, front, (0, 0, 1, 1), 900)}
+    view = gallery(refs, ["c1", "c2"])["front"]
+    palette = rng.integers(0, 256, (32, 3)).astype(np.uint8)
+    d = pixel_art_distance(front, view, palette, "day", "out")
+    assert np.isfinite(d[0]) and d[1] == np.inf
+    many = rng.integers(0, 256, (200, 3)).astype(np.uint8)             # a frame of many colours: no exclusion
+    assert np.isfinite(pixel_art_distance(front, view, many, "day", "out")).all()
+    sheet = np.repeat(np.repeat(rng.integers(0, 4, (64, 64, 1)) * 60, 4, axis=0), 4, axis=1).repeat(3, axis=2)
+    assert colour_count(sheet.astype(np.uint8)) <= 4
 
 
 def test_identity_retrieval_target_on_the_fixed_sample(retrieval_sample):
-    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.978). Among the
+    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.988). Among the
     2,000 templates of a paper-scale build it is lower: `metrics/qc.json` reports it."""
     assert np.mean([h for _, h in retrieval_sample]) >= 0.95
 

@@ -260,11 +260,13 @@ def describe(img, kp: np.ndarray, scale: float, facing: str, keep=None,
 # ---------------------------------------------------------------- template references
 @dataclass(frozen=True)
 class Reference:
-    """A template's appearance: front and back view descriptors (and where the front view stands)."""
+    """A template's appearance: front and back view descriptors, where the front view stands and how
+    many colours the sheet is drawn with (`palette.colour_count`; 0: not counted)."""
 
     front: Descriptor
     back: Descriptor
     box: tuple[float, float, float, float]   # front view extent in REF_SIZE pixels
+    colours: int = 0
 
 
 def _reduce(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -357,6 +359,7 @@ def template_reference(image: Image.Image | np.ndarray, spec: dict | None = None
     (`part_points`); its frames must be described with the same."""
     from storycast.judges import body_shape  # body_shape and head_shape build on this module
     from storycast.judges.head_shape import template_shape
+    from storycast.judges.palette import colour_count
 
     a = _reduce(image)
     fg, runs = _figures(a)
@@ -370,4 +373,4 @@ def template_reference(image: Image.Image | np.ndarray, spec: dict | None = None
     back_run = runs[-1] if runs[-1] != front else front
     bkp, bs, _ = _fit(fg, back_run, "back")
     back_d = describe(a, bkp, bs, "back", points=part_points(bkp, bs, "back", spec))
-    return Reference(front_d, back_d, box)
+    return Reference(front_d, back_d, box, colour_count(image))

