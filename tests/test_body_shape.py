@@ -27,7 +27,7 @@ def ink_sheets():
     return chars, {c["character_id"]: template_reference(renderer.render_template(c, 1024, 7), c) for c in chars}
 
 
-def test_torso_patch_is_mirrored_for_a_figure_facing_left_and_none_off_the_image():
+def test_torso_patch_is_mirrored_for_a_figure_facing_left_and_reads_a_cut_off_torso():
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (200, 200, 3)).astype(np.uint8)
     img = np.concatenate([img, img[:, ::-1]], axis=1)              # symmetric about x = 199.5
@@ -37,7 +37,11 @@ def test_torso_patch_is_mirrored_for_a_figure_facing_left_and_none_off_the_image
     right = body_shape.torso_patch(img, kp, 150.0, "right").reshape(body_shape.GRID_Y, body_shape.GRID_X, 3)
     left = body_shape.torso_patch(img, kp, 150.0, "left").reshape(body_shape.GRID_Y, body_shape.GRID_X, 3)
     assert np.allclose(left, right[:, ::-1]) and not np.allclose(left, right)
-    kp[:, 0] -= 190                                                # the torso's left half off the image
+    low = kp.copy()
+    low[:, 1] += 70                                                # the hips below the image's edge: read as the chest
+    cut = body_shape.torso_patch(img, low, 150.0, "front").reshape(body_shape.GRID_Y, body_shape.GRID_X, 3)
+    assert cut[0].any() and (cut[-1] == 0).all()
+    kp[:, 0] -= 190                                                # the chest off the image
     assert body_shape.torso_patch(img, kp, 150.0, "front") is None
 
 

@@ -518,7 +518,7 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     assert len(hits) >= 1000
     assert len(colour) >= 600 and np.mean(colour) >= 0.95
     pixel = [h for s, h in hits if s == "pixel_art"]
-    assert len(ink) >= 100 and np.mean(ink) >= 0.92    # measured 0.973; colour and head 0.865, colour alone 0.662
+    assert len(ink) >= 100 and np.mean(ink) >= 0.93    # measured 0.986; colour and head 0.865, colour alone 0.662
     assert len(pixel) >= 100 and np.mean(pixel) >= 0.91   # measured 0.945; any sheet 0.867; raw colours 0.776
 
 
@@ -542,7 +542,7 @@ def test_a_palette_frame_is_retrieved_only_among_palette_sheets():
 
 
 def test_identity_retrieval_target_on_the_fixed_sample(retrieval_sample):
-    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.988). Among the
+    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.990). Among the
     2,000 templates of a paper-scale build it is lower: `metrics/qc.json` reports it."""
     assert np.mean([h for _, h in retrieval_sample]) >= 0.95
 

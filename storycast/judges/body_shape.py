@@ -33,6 +33,8 @@ KINDS = ("front", "side", "template")     # frame torsos by `expression.view_of`
 SIZE = sum(len(labels) for _, labels in ATTRIBUTES)
 GRID_X, GRID_Y = 16, 20
 ACROSS, DOWN = 0.24, (0.0, 0.62)          # patch extent in body units (scale): half width; neck to below the hips
+CHEST = slice(GRID_Y // 4, GRID_Y // 2), slice(GRID_X // 3, GRID_X - GRID_X // 3)   # symmetric about the axis
+MIN_INSIDE = 0.5     # share of the patch that must be in the image
 TEMPERATURE = 3.0    # softens the Gaussian posteriors; picked with WEIGHT by `calibrate_bodies.py --pick`
 WEIGHT = 2.0         # per attribute, in the colour distance's units
 SHAPE_STYLES = frozenset({"ink"})         # where colour leaves characters alike (head_shape.SHAPE_STYLES)
@@ -43,8 +45,9 @@ MODEL_FILE = Path(__file__).with_name("body_model.npz")
 def torso_patch(img, kp: np.ndarray, scale: float, facing: str, lighting: str = "day", place: str = "out",
                 tone: str = "colour") -> np.ndarray | None:
     """Features (GRID_Y x GRID_X x 3 CIELAB, relative to the chest's median, / 20) of the torso in an
-    RGB array or `embedding.Window`, mirrored so a three-quarter view always faces the same way; None
-    where part of the patch lies outside the image."""
+    RGB array or `embedding.Window`, mirrored so a three-quarter view always faces the same way. Samples
+    outside the image read as the chest (0): a close-up cuts the hips off, and its chest and shoulders
+    still show the garment and the build. None where the chest or most of the patch is outside."""
     kp = np.asarray(kp, dtype=np.float64)
     neck = kp[NECK]
     down = (kp[L_HIP] + kp[R_HIP]) / 2 - neck
@@ -56,11 +59,12 @@ def torso_patch(img, kp: np.ndarray, scale: float, facing: str, lighting: str = 
     gx, gy = np.meshgrid(np.linspace(-ACROSS, ACROSS, GRID_X), np.linspace(*DOWN, GRID_Y))
     pts = neck + scale * (across[None] * gx.reshape(-1, 1) + down[None] * gy.reshape(-1, 1))
     colours, ok = box_means(img, pts, max(0, int(round(0.012 * scale))))
-    if not ok.all():
+    ok = ok.reshape(GRID_Y, GRID_X)
+    if ok.mean() < MIN_INSIDE or not ok[CHEST].all():
         return None
     lab = srgb_to_lab(light_correct(colours, lighting, place, tone)).reshape(GRID_Y, GRID_X, 3)
-    chest = np.median(lab[GRID_Y // 4: GRID_Y // 2, GRID_X // 3: GRID_X - GRID_X // 3].reshape(-1, 3), axis=0)
-    return ((lab - chest) / 20.0).ravel()
+    chest = np.median(lab[CHEST].reshape(-1, 3), axis=0)
+    return np.where(ok[..., None], (lab - chest) / 20.0, 0.0).ravel()
 
 
 # ---------------------------------------------------------------- the model
