@@ -5,8 +5,8 @@ Detection is measured against the injected faults (`storycast.faults`): a faulty
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
 descriptor is compared with every template reference (`retrieval.retrieval_distance`; in pixel art
-with the references drawn through the frame's palette, `retrieval.pixel_art_distance`); top-1 is right
-when its own is closest.
+with the references drawn through the frame's palette, `retrieval.pixel_art_distance`), among the sheets
+drawn like the frame (with a palette or not, `retrieval.drawn_unlike`); top-1 is right when its own is closest.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import numpy as np
 
 from storycast.judges.base import CHECKS
 from storycast.judges.conditions import place_of
-from storycast.judges.palette import frame_palette
-from storycast.judges.retrieval import gallery, pixel_art_distance, retrieval_distance
+from storycast.judges.palette import colour_count, frame_palette
+from storycast.judges.retrieval import drawn_unlike, gallery, pixel_art_distance, retrieval_distance
 
 BINS = 20
 
@@ -34,7 +34,8 @@ class FrameStats:
     scores: dict[str, float]
     style: str = ""                             # the frame's art style
     by_story_alone: bool = False                # the first attempt would have passed without the story's frames
-    # (character id, art style, facing, Descriptor, pixel art: (frame palette, lighting, place), else None)
+    # (character id, art style, facing, Descriptor, pixel art: (frame palette, lighting, place), else None,
+    #  the frame's colour count: `palette.colour_count`, 0 if not counted)
     crops: list = field(default_factory=list)
 
     @classmethod
@@ -47,10 +48,12 @@ class FrameStats:
             for c in request.characters:
                 info = first.details.get("characters", {}).get(c.character["character_id"])
                 if info is not None and info["descriptor"].seen.sum() >= 2:
-                    crops.append((c.character["character_id"], request.art_style, c.facing, info["descriptor"], None))
-        if crops and request.art_style == "pixel_art" and pixels is not None:
-            drawn = (frame_palette(pixels), request.lighting, place_of(request.setting))
-            crops = [(*crop[:4], drawn) for crop in crops]
+                    crops.append((c.character["character_id"], request.art_style, c.facing, info["descriptor"],
+                                  None, 0))
+        if crops and pixels is not None:
+            drawn = ((frame_palette(pixels), request.lighting, place_of(request.setting))
+                     if request.art_style == "pixel_art" else None)
+            crops = [(*crop[:4], drawn, colour_count(pixels)) for crop in crops]
         return cls(first=out.rows[0]["verdict"], final=out.verdict, rounds=out.rounds,
                    fault=out.fault.kind if out.fault else "",
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
@@ -105,16 +108,16 @@ class ShardStats:
         for check, v in f.scores.items():
             if v is not None and np.isfinite(v):
                 self.hist[f"{check}_{kind}"][min(BINS - 1, int(v * BINS))] += 1
-        for cid, style, facing, desc, drawn in f.crops:
-            self._retrieve(cid, style, facing, desc, drawn)
+        for crop in f.crops:
+            self._retrieve(*crop)
 
-    def _retrieve(self, cid, style, facing, desc, drawn=None) -> None:
+    def _retrieve(self, cid, style, facing, desc, drawn=None, frame_colours: int = 0) -> None:
         ids, views = self.gallery or ([], {})
         if cid not in ids:
             return
         view = views["back" if facing == "back" else "front"]
         d = (retrieval_distance(desc, view, style) if drawn is None
-             else pixel_art_distance(desc, view, *drawn))
+             else pixel_art_distance(desc, view, *drawn)) + drawn_unlike(view, frame_colours)
         own = d[ids.index(cid)]
         hit = bool(np.isfinite(own) and (d < own).sum() == 0)
         self.c["retrieval_crops"] += 1

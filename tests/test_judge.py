@@ -55,8 +55,15 @@ from storycast.judges.embedding import (
 )
 from storycast.judges.identity import _part_distances
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
-from storycast.judges.palette import frame_palette, lab_to_srgb, light_frame, nearest, through_palette
-from storycast.judges.retrieval import gallery, nan_quantile, part_distances, pixel_art_distance, retrieval_distance
+from storycast.judges.palette import colour_count, frame_palette, lab_to_srgb, light_frame, nearest, through_palette
+from storycast.judges.retrieval import (
+    drawn_unlike,
+    gallery,
+    nan_quantile,
+    part_distances,
+    pixel_art_distance,
+    retrieval_distance,
+)
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.judges.torso import torso_samples
 from storycast.qc import sample_frames
@@ -505,6 +512,7 @@ def retrieval_sample():
             view = views["back" if c.facing == "back" else "front"]
             d = (retrieval_distance(desc, view, req.art_style) if palette is None
                  else pixel_art_distance(desc, view, palette, req.lighting, place_of(req.setting)))
+            d = d + drawn_unlike(view, colour_count(np.asarray(image)))
             hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
     return hits
 
@@ -522,23 +530,23 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     assert len(pixel) >= 100 and np.mean(pixel) >= 0.91   # measured 0.945; any sheet 0.867; raw colours 0.776
 
 
-def test_a_palette_frame_is_retrieved_only_among_palette_sheets():
+def test_a_frame_is_retrieved_only_among_sheets_drawn_like_it():
     """Through a pixel-art frame's few colours, a sheet of another style in nearby colours maps onto the
-    same colours; the sheets' own colour counts (pixel art: a few dozen) keep it out."""
+    same colours; the sheets' own colour counts (pixel art: a few dozen) keep it out, and a frame of many
+    colours out of the palette sheets' reach."""
     from storycast.judges.embedding import N_POINTS, PARTS, Reference
-    from storycast.judges.palette import colour_count
 
     rng = np.random.default_rng(5)
     front = Descriptor(rng.uniform(20, 80, (N_POINTS, 3)), np.ones(len(PARTS), dtype=bool))
-    refs = {"c1": Reference(front, front, (0, 0, 1, 1), 30), "c2": Reference(front, front, (0, 0, 1, 1), 900)}
-    view = gallery(refs, ["c1", "c2"])["front"]
-    palette = rng.integers(0, 256, (32, 3)).astype(np.uint8)
-    d = pixel_art_distance(front, view, palette, "day", "out")
-    assert np.isfinite(d[0]) and d[1] == np.inf
-    many = rng.integers(0, 256, (200, 3)).astype(np.uint8)             # a frame of many colours: no exclusion
-    assert np.isfinite(pixel_art_distance(front, view, many, "day", "out")).all()
-    sheet = np.repeat(np.repeat(rng.integers(0, 4, (64, 64, 1)) * 60, 4, axis=0), 4, axis=1).repeat(3, axis=2)
-    assert colour_count(sheet.astype(np.uint8)) <= 4
+    refs = {"c1": Reference(front, front, (0, 0, 1, 1), 30), "c2": Reference(front, front, (0, 0, 1, 1), 900),
+            "c3": Reference(front, front, (0, 0, 1, 1), 0)}                  # not counted: never out of reach
+    view = gallery(refs, ["c1", "c2", "c3"])["front"]
+    assert drawn_unlike(view, 32).tolist() == [0.0, np.inf, 0.0]
+    assert drawn_unlike(view, 500).tolist() == [np.inf, 0.0, 0.0]
+    assert not drawn_unlike(view, 0).any()
+    blocks = rng.integers(0, 4, (64, 64, 1)) * 60
+    sheet = np.repeat(np.repeat(blocks, 4, axis=0), 4, axis=1).repeat(3, axis=2).astype(np.uint8)
+    assert colour_count(sheet) == len(np.unique(blocks))
 
 
 def test_identity_retrieval_target_on_the_fixed_sample(retrieval_sample):

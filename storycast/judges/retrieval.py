@@ -113,14 +113,22 @@ def pixel_art_distance(crop, views: tuple, palette: np.ndarray, lighting: str, p
     the references drawn through the crop's frame palette (`through_palette`), plus RAW_WEIGHT times
     the distance to the references as they are. On 1,600 crops of paper-scale frames, top-1 among
     2,000 templates 0.72 -> 0.81 (small characters 0.40 -> 0.60); the mapped distance alone loses
-    some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway.
-    Sheets drawn with more than PALETTE_COLOURS colours are out of reach (inf) of a frame drawn with
-    fewer: 0.80 -> 0.88 on paper crops of shards 10-13."""
+    some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway."""
     lab, _, shapes, bodies, colours = views
     drawn = through_palette(lab, palette, lighting, place)
     mapped = (drawn, tone_quartiles(drawn), shapes, bodies, colours)
-    # A frame drawn with a palette is compared only with sheets drawn with one: through the palette, a
-    # sheet of another style in nearby colours maps onto the same few colours (it won 104 of 129 misses).
-    other = (colours > PALETTE_COLOURS) if len(palette) <= PALETTE_COLOURS else np.zeros(len(colours), dtype=bool)
     return (retrieval_distance(crop, mapped, "pixel_art")
-            + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art") + np.where(other, np.inf, 0.0))
+            + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art"))
+
+
+def drawn_unlike(views: tuple, frame_colours: int) -> np.ndarray:
+    """Per reference of one `gallery` entry, inf where its sheet is not drawn like the crop's frame
+    (with a palette of at most PALETTE_COLOURS colours, or not), else 0; 0 where either was not
+    counted. Through a pixel-art frame's few colours, a sheet of another style in nearby colours maps
+    onto the same colours: on paper crops of story shards 10-13 such sheets won 104 of 129 pixel-art
+    misses, and with them out of reach top-1 rose 0.80 -> 0.88."""
+    colours = views[4]
+    if frame_colours <= 0:
+        return np.zeros(len(colours))
+    unlike = (colours > 0) & ((colours <= PALETTE_COLOURS) != (frame_colours <= PALETTE_COLOURS))
+    return np.where(unlike, np.inf, 0.0)
