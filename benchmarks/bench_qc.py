@@ -66,7 +66,7 @@ def _split(seq, n):
 def _templates(chars):
     from PIL import Image
 
-    from storycast.judges.embedding import template_reference
+    from storycast.judges.template_sheet import template_reference
     from storycast.render import encode
     from storycast.renderers.procedural import ProceduralRenderer
 

@@ -9,7 +9,7 @@ The payload is built as `stages/qc.py` builds it (params.yaml, the calibrated th
 references are computed once (`ref_shard`) and kept under --refs, keyed by the digests of the template
 shard and the pool: later runs, and runs of another checkout of the code (`--data` points at this repo's
 data), reuse them, so a before/after comparison measures the loop alone. The key holds no code: after a
-change to how references are described (`embedding.template_reference`, `part_points`), use a new --refs.
+change to how references are described (`template_sheet.template_reference`, `part_points`), use a new --refs.
 Prints the sha256 of each output file: equal digests mean byte-identical `qc` rows, final images and
 statistics.
 """

@@ -58,14 +58,13 @@ def _frame_torsos(items) -> list[tuple[str, str, np.ndarray]]:
 
 
 def _template_torsos(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
-    from storycast.judges.embedding import _figures, _reduce, front_figure
+    from storycast.judges.template_sheet import sheet_front
     from storycast.render import decode, encode
     from storycast.renderers.procedural import ProceduralRenderer
 
     renderer, out = ProceduralRenderer(), []
     for c in chars:
-        sheet = _reduce(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
-        _, kp, scale, _ = front_figure(*_figures(sheet))
+        sheet, kp, scale = sheet_front(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
         out.append((c["character_id"], body_shape.torso_patch(sheet, kp, scale, "front")))
     return out
 
@@ -118,22 +117,15 @@ def pick(workers: int, n_frames: int = 600) -> None:
 
     from bench_qc import _templates
 
-    from storycast.judges.embedding import _figures, _reduce, front_figure
     from storycast.judges.retrieval import gallery, retrieval_distance
     from storycast.qc import sample_frames
-    from storycast.render import decode, encode
-    from storycast.renderers.procedural import ProceduralRenderer
 
     chars = [c for c in sample_characters(2000, 505, 3) if c["art_style"] in body_shape.SHAPE_STYLES]
     with _pool(workers) as pool:
         refs = {k: v for part, _ in pool.map(_templates, _split(chars, workers)) for k, v in part.items()}
         frames = sample_frames(chars, n_frames, 506)
         crops = [r for part in pool.map(_pick_sample, [(x, refs) for x in _split(frames, workers)]) for r in part]
-    renderer, sheets = ProceduralRenderer(), {}
-    for c in chars:
-        sheet = _reduce(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
-        _, kp, scale, _ = front_figure(*_figures(sheet))
-        sheets[c["character_id"]] = body_shape.torso_patch(sheet, kp, scale, "front")
+        sheets = dict(r for part in pool.map(_template_torsos, _split(chars, workers)) for r in part)
     ids = sorted(refs)
     plain = {cid: dataclasses.replace(r, front=dataclasses.replace(r.front, body=None)) for cid, r in refs.items()}
     views = gallery(plain, ids)

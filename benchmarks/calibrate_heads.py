@@ -30,14 +30,13 @@ from storycast.judges import head_shape  # noqa: E402
 
 
 def _template_heads(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
-    from storycast.judges.embedding import _figures, _reduce, front_figure
+    from storycast.judges.template_sheet import sheet_front
     from storycast.render import decode, encode
     from storycast.renderers.procedural import ProceduralRenderer
 
     renderer, out = ProceduralRenderer(), []
     for c in chars:
-        sheet = _reduce(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
-        _, kp, scale, _ = front_figure(*_figures(sheet))
+        sheet, kp, scale = sheet_front(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
         out.append((c["character_id"], head_shape.template_face(sheet, kp, scale)))
     return out
 

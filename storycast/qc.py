@@ -1,6 +1,6 @@
 """Stage `qc` work: template references once, then the quality-gated loop per story shard.
 
-`ref_shard` describes one shard of template sheets for the judge (`embedding.template_reference`),
+`ref_shard` describes one shard of template sheets for the judge (`template_sheet.template_reference`),
 cached like any shard. `build_backends` makes the renderer, judge, prompt tuner and local editor
 the params select (once per worker process); the renderer answers a redraw of the frame being
 repaired without drawing it again (`editors.local_edit.Redraws`). `qc_shard` reads a story shard's rendered frames,
@@ -31,8 +31,9 @@ from storycast import vocab
 from storycast.editors.local_edit import Redraws
 from storycast.errors import StorycastError
 from storycast.judges import body_shape, head_shape, make_judge
-from storycast.judges.embedding import Descriptor, Reference, template_reference
+from storycast.judges.embedding import Descriptor
 from storycast.judges.story import story_peers
+from storycast.judges.template_sheet import Reference, template_reference
 from storycast.qc_loop import QCSettings, first_attempt, run_frame
 from storycast.qc_metrics import FrameStats, ShardStats
 from storycast.seeding import rng_for, seed_for

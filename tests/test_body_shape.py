@@ -8,8 +8,8 @@ import pytest
 from storycast.characters import sample_characters
 from storycast.judges import body_shape
 from storycast.judges.base import JudgeRequest
-from storycast.judges.embedding import template_reference
 from storycast.judges.measured import MeasuredJudge
+from storycast.judges.template_sheet import template_reference
 from storycast.qc import references_bytes, references_load, sample_frames
 from storycast.renderers.procedural import ProceduralRenderer
 

@@ -9,8 +9,9 @@ import pytest
 from storycast.characters import sample_characters
 from storycast.judges import body_shape, head_shape
 from storycast.judges.base import JudgeRequest
-from storycast.judges.embedding import Descriptor, template_reference
+from storycast.judges.embedding import Descriptor
 from storycast.judges.measured import MeasuredJudge
+from storycast.judges.template_sheet import template_reference
 from storycast.qc import references_bytes, references_load, sample_frames
 from storycast.renderers.procedural import ProceduralRenderer
 

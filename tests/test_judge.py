@@ -44,14 +44,11 @@ from storycast.judges.embedding import (
     SLICES,
     Descriptor,
     Window,
-    _figures,
-    _reduce,
     box_means,
     lab_distances,
     light_correct,
     part_points,
     srgb_to_lab,
-    template_reference,
 )
 from storycast.judges.identity import _part_distances
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
@@ -65,6 +62,7 @@ from storycast.judges.retrieval import (
     retrieval_distance,
 )
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
+from storycast.judges.template_sheet import _figures, _reduce, template_reference
 from storycast.judges.torso import torso_samples
 from storycast.qc import sample_frames
 from storycast.renderers.base import CharacterControl
@@ -534,7 +532,8 @@ def test_a_frame_is_retrieved_only_among_sheets_drawn_like_it():
     """Through a pixel-art frame's few colours, a sheet of another style in nearby colours maps onto the
     same colours; the sheets' own colour counts (pixel art: a few dozen) keep it out, and a frame of many
     colours out of the palette sheets' reach."""
-    from storycast.judges.embedding import N_POINTS, PARTS, Reference
+    from storycast.judges.embedding import N_POINTS, PARTS
+    from storycast.judges.template_sheet import Reference
 
     rng = np.random.default_rng(5)
     front = Descriptor(rng.uniform(20, 80, (N_POINTS, 3)), np.ones(len(PARTS), dtype=bool))

@@ -24,8 +24,8 @@ from storycast.errors import StorycastError
 from storycast.faults import FAULTS, INJECTORS, inject
 from storycast.judges import Judgement, parse_judgement
 from storycast.judges.base import CHECKS, Region, box_fraction_inside
-from storycast.judges.embedding import template_reference
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
+from storycast.judges.template_sheet import template_reference
 from storycast.qc import sample_frames
 from storycast.qc_loop import QCSettings, choose_repair, run_frame
 from storycast.render import decode, decode_pixels, encode

@@ -10,9 +10,9 @@ from storycast.characters import sample_characters
 from storycast.faults import identity_drift
 from storycast.judges import JudgeRequest
 from storycast.judges.calibration import STORY_NOISE, noise_keys
-from storycast.judges.embedding import template_reference
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
 from storycast.judges.story import MIN_PEERS, STORY_PARTS, deviations, part_tones, story_peers
+from storycast.judges.template_sheet import template_reference
 from storycast.qc import sample_frames, story_peers_of
 from storycast.qc_loop import QCSettings, first_attempt
 from storycast.renderers.procedural import ProceduralRenderer

@@ -32,7 +32,7 @@ from collections import OrderedDict
 import numpy as np
 from PIL import Image
 
-from storycast.judges import body_shape, head_shape
+from storycast.judges import body_shape, head_shape, template_sheet
 from storycast.judges import embedding as emb
 from storycast.judges.base import (
     CHECKS,
@@ -93,7 +93,7 @@ class MeasuredJudge:
         template = jr.templates.get(cid) if jr.templates is not None else None
         if template is None:
             return None
-        ref = emb.template_reference(template, spec)
+        ref = template_sheet.template_reference(template, spec)
         self._refs[cid] = ref
         if len(self._refs) > self._cache_size:
             self._refs.popitem(last=False)

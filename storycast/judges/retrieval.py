@@ -12,9 +12,10 @@ import numpy as np
 
 from storycast.judges.body_shape import SIZE as BODY_SIZE
 from storycast.judges.body_shape import body_distance, body_of
-from storycast.judges.embedding import PARTS, SLICES, Descriptor, Reference
+from storycast.judges.embedding import PARTS, SLICES, Descriptor
 from storycast.judges.head_shape import SIZE, shape_distance, shape_of
 from storycast.judges.palette import through_palette
+from storycast.judges.template_sheet import Reference
 
 PART_WEIGHTS = np.array([1.0, 1.0, 1.5, 0.8, 0.6, 1.0, 0.8, 0.6])
 
