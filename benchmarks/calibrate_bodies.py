@@ -129,9 +129,8 @@ def pick(workers: int, n_frames: int = 600) -> None:
     ids = sorted(refs)
     plain = {cid: dataclasses.replace(r, front=dataclasses.replace(r.front, body=None)) for cid, r in refs.items()}
     views = gallery(plain, ids)
-    base = [(ids.index(cid), view, retrieval_distance(dataclasses.replace(d, body=None),
-                                                      views["back" if view == "back" else "front"], "ink"), patch)
-            for cid, view, d, patch in crops]
+    base = [(ids.index(cid), view, retrieval_distance(d, views["back" if view == "back" else "front"], "ink"), patch)
+            for cid, view, d, patch in crops]         # the judge's descriptors carry no body shape
     print(f"{len(base)} ink crops of {n_frames} frames, {len(ids)} templates")
     for temperature in (3.0, 6.0, 10.0, 15.0):
         bodies = np.stack([body_shape.posteriors(sheets[i], "template", "ink", temperature) for i in ids])

@@ -62,7 +62,7 @@ def _code_files(stage: str) -> list[Path]:
 
 
 MEMO_FILE, MEMO_SIZE = "digests.json", 20_000     # entries kept (the newest); a miss only costs a hash
-SETTLED_NS = 2_000_000_000     # a file written this recently is not remembered (see `_digest`)
+SETTLED_NS = 2_000_000_000     # a file written this recently is not remembered (see `file_digest`)
 _memo: dict[str, list] | None = None
 _memo_file: Path | None = None
 _memo_dirty = False

@@ -4,21 +4,23 @@ and the score distributions for `dvc plots`.
 Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
-descriptor is compared with every template reference (`retrieval.retrieval_distance`; in pixel art
-with the references drawn through the frame's palette, `retrieval.pixel_art_distance`), among the sheets
-drawn like the frame (with a palette or not, `retrieval.drawn_unlike`); top-1 is right when its own is closest.
+descriptor (in ink with its torso's shape, `body_shape.crop_body`) is compared with every template
+reference (`retrieval.crop_distance`: in pixel art through the frame's palette, among the sheets drawn
+like the frame); top-1 is right when its own is closest.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from storycast.judges.base import CHECKS
+from storycast.judges.body_shape import crop_body
 from storycast.judges.conditions import place_of
 from storycast.judges.palette import colour_count, frame_palette
-from storycast.judges.retrieval import drawn_unlike, gallery, pixel_art_distance, retrieval_distance
+from storycast.judges.retrieval import crop_distance, gallery
 
 BINS = 20
 
@@ -41,7 +43,8 @@ class FrameStats:
     @classmethod
     def of(cls, out, request, sample: bool, pixels=None) -> FrameStats:
         """`pixels`: the first render's RGB array (in pixel art, its palette is what retrieval compares
-        through; without it, pixel-art crops are retrieved by their raw colours)."""
+        through; in ink, its torsos' shape is read, `body_shape.crop_body`; without it, pixel-art crops are
+        retrieved by their raw colours and ink crops without the torso's shape)."""
         first = out.first
         crops = []
         if sample and out.fault is None and first is not None:
@@ -53,7 +56,9 @@ class FrameStats:
         if crops and pixels is not None:
             drawn = ((frame_palette(pixels), request.lighting, place_of(request.setting))
                      if request.art_style == "pixel_art" else None)
-            crops = [(*crop[:4], drawn, colour_count(pixels)) for crop in crops]
+            controls = {c.character["character_id"]: c for c in request.characters}
+            crops = [(cid, style, facing, dataclasses.replace(desc, body=crop_body(pixels, request, controls[cid])),
+                      drawn, colour_count(pixels)) for cid, style, facing, desc, _, _ in crops]
         return cls(first=out.rows[0]["verdict"], final=out.verdict, rounds=out.rounds,
                    fault=out.fault.kind if out.fault else "",
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
@@ -115,9 +120,7 @@ class ShardStats:
         ids, views = self.gallery or ([], {})
         if cid not in ids:
             return
-        view = views["back" if facing == "back" else "front"]
-        d = (retrieval_distance(desc, view, style) if drawn is None
-             else pixel_art_distance(desc, view, *drawn)) + drawn_unlike(view, frame_colours)
+        d = crop_distance(desc, views, facing, style, drawn, frame_colours)
         own = d[ids.index(cid)]
         hit = bool(np.isfinite(own) and (d < own).sum() == 0)
         self.c["retrieval_crops"] += 1

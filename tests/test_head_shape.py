@@ -30,14 +30,21 @@ def sheets():
                    for c in chars}
 
 
-def test_posteriors_are_probabilities_and_nan_without_a_face():
-    face = np.random.default_rng(0).normal(size=32 * 32 * 3)
-    p = head_shape.posteriors(face, "front", "ink")
-    assert p.shape == (head_shape.SIZE,) and np.all(p >= 0)
+@pytest.mark.parametrize("reader, n_features", [(head_shape, 32 * 32 * 3),
+                                                (body_shape, body_shape.GRID_X * body_shape.GRID_Y * 3)])
+def test_posteriors_are_probabilities_per_attribute(reader, n_features):
+    """The head and body readers (`judges.discriminants`): one probability vector per attribute."""
+    p = reader.posteriors(np.random.default_rng(0).normal(size=n_features), "front", "ink")
+    assert p.shape == (reader.SIZE,) and np.all(p >= 0)
     start = 0
-    for _, labels in head_shape.ATTRIBUTES:
+    for _, labels in reader.ATTRIBUTES:
         assert abs(p[start:start + len(labels)].sum() - 1.0) < 1e-9
         start += len(labels)
+    assert start == reader.SIZE
+
+
+def test_head_posteriors_are_nan_without_a_face_and_need_an_art_style():
+    face = np.random.default_rng(0).normal(size=32 * 32 * 3)
     assert np.isnan(head_shape.posteriors(None, "side", "ink")).all()
     with pytest.raises(ValueError, match="per art style; got None"):
         head_shape.posteriors(face, "side")

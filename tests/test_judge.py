@@ -30,6 +30,7 @@ from storycast.judges import (
 )
 from storycast.judges import expression as ex
 from storycast.judges.base import front_arms, nearer_boxes, own_cover
+from storycast.judges.body_shape import crop_body
 from storycast.judges.calibration import (
     LIGHT_CURVES,
     PART_NOISE,
@@ -54,12 +55,11 @@ from storycast.judges.identity import _part_distances
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
 from storycast.judges.palette import colour_count, frame_palette, lab_to_srgb, light_frame, nearest, through_palette
 from storycast.judges.retrieval import (
+    crop_distance,
     drawn_unlike,
     gallery,
     nan_quantile,
     part_distances,
-    pixel_art_distance,
-    retrieval_distance,
 )
 from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
 from storycast.judges.template_sheet import _figures, _reduce, template_reference
@@ -501,16 +501,15 @@ def retrieval_sample():
     hits = []
     for _, req in items:
         image = renderer.render_frame(req)
+        pixels = np.asarray(image)
         j = judge.judge(JudgeRequest(image, req, {}, refs))
-        palette = frame_palette(np.asarray(image)) if req.art_style == "pixel_art" else None
+        drawn = (frame_palette(pixels), req.lighting, place_of(req.setting)) if req.art_style == "pixel_art" else None
         for c in req.characters:
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
-            view = views["back" if c.facing == "back" else "front"]
-            d = (retrieval_distance(desc, view, req.art_style) if palette is None
-                 else pixel_art_distance(desc, view, palette, req.lighting, place_of(req.setting)))
-            d = d + drawn_unlike(view, colour_count(np.asarray(image)))
+            desc = dataclasses.replace(desc, body=crop_body(pixels, req, c))
+            d = crop_distance(desc, views, c.facing, req.art_style, drawn, colour_count(pixels))
             hits.append((req.art_style, int(np.argmin(d)) == ids.index(c.character["character_id"])))
     return hits
 

@@ -25,7 +25,9 @@ import numpy as np
 
 from storycast import vocab
 from storycast.judges import discriminants
+from storycast.judges.conditions import place_of, tone_of
 from storycast.judges.embedding import box_means, light_correct, srgb_to_lab
+from storycast.judges.expression import view_of
 from storycast.skeleton import L_HIP, NECK, R_HIP
 
 ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (("top", tuple(vocab.TOPS)), ("build", tuple(vocab.BUILDS)))
@@ -101,6 +103,17 @@ def posteriors(patch: np.ndarray | None, kind: str, style: str, temperature: flo
     if patch is None or model is None or style not in SHAPE_STYLES or kind not in KINDS:
         return np.full(SIZE, np.nan)
     return discriminants.posteriors(model, model_key(kind, style), ATTRIBUTES, patch, temperature)
+
+
+def crop_body(img, req, c) -> np.ndarray | None:
+    """The top and build probabilities of character `c` (a `CharacterControl`) in a frame (an RGB array),
+    for retrieval: None outside SHAPE_STYLES or seen from behind. Read for retrieval's sampled crops
+    only (`qc_metrics.FrameStats`), not by the judge: no check uses them."""
+    if req.art_style not in SHAPE_STYLES or c.facing == "back":
+        return None
+    patch = torso_patch(img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting),
+                        tone_of(req.art_style))
+    return posteriors(patch, view_of(c.facing), req.art_style)
 
 
 def body_of(d) -> np.ndarray:

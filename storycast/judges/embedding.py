@@ -215,7 +215,8 @@ class Descriptor:
     """CIELAB colour (daylight-corrected) of every sample point (N_POINTS x 3, NaN where unseen),
     per part whether it was seen (enough of its points visible), what the head's shape says
     (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face) and,
-    in ink, what the torso's does (`body_shape.posteriors`: top and build; None or NaN elsewhere)."""
+    in ink, what the torso's does (`body_shape.posteriors`: top and build, on template sheets and on
+    retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere)."""
 
     lab: np.ndarray
     seen: np.ndarray

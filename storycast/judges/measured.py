@@ -32,8 +32,8 @@ from collections import OrderedDict
 import numpy as np
 from PIL import Image
 
-from storycast.judges import body_shape, head_shape, template_sheet
 from storycast.judges import embedding as emb
+from storycast.judges import head_shape, template_sheet
 from storycast.judges.base import (
     CHECKS,
     Judgement,
@@ -231,8 +231,7 @@ class MeasuredJudge:
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
         notes["expression"] = why
-        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, view_of(c.facing), req.art_style),
-                                   body=self._body(img, req, c))
+        desc = dataclasses.replace(desc, shape=head_shape.posteriors(face, view_of(c.facing), req.art_style))
         in_img = ((body[:, 0] >= 0) & (body[:, 0] < req.width) & (body[:, 1] >= 0) & (body[:, 1] < req.height))
         visible = float((~inside_boxes(body[in_img], near)).mean()) if in_img.any() else 0.0
         notes["visibility"] = f"{1 - visible:.0%} of the body is behind nearer characters"
@@ -246,15 +245,6 @@ class MeasuredJudge:
                   "in_frame": in_frame}
         notes["parts"], notes["same_parts"] = parts, same  # moved to details by judge()
         return {k: float(np.clip(v, 0.0, 1.0)) for k, v in scores.items()}, notes, desc
-
-    @staticmethod
-    def _body(img, req: FrameRequest, c: CharacterControl) -> np.ndarray | None:
-        """The torso's top and build probabilities (`body_shape`), in the art styles retrieval uses them."""
-        if req.art_style not in body_shape.SHAPE_STYLES or c.facing == "back":
-            return None
-        patch = body_shape.torso_patch(img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting),
-                                       tone_of(req.art_style))
-        return body_shape.posteriors(patch, view_of(c.facing), req.art_style)
 
     def _expression(self, img, req, c, near) -> tuple[float, str, np.ndarray | None]:
         """The expression score, why it is low, and the face's features (None: not measurable)."""

@@ -133,3 +133,13 @@ def drawn_unlike(views: tuple, frame_colours: int) -> np.ndarray:
         return np.zeros(len(colours))
     unlike = (colours > 0) & ((colours <= PALETTE_COLOURS) != (frame_colours <= PALETTE_COLOURS))
     return np.where(unlike, np.inf, 0.0)
+
+
+def crop_distance(crop: Descriptor, views: dict[str, tuple], facing: str, style: str, drawn: tuple | None,
+                  frame_colours: int) -> np.ndarray:
+    """Distance of a crop to every reference of a `gallery`: to the view its facing shows, in pixel art
+    through its frame's palette (`drawn`: (palette, lighting, place); None otherwise), and only to the
+    sheets drawn like its frame (`drawn_unlike`; `frame_colours`: `palette.colour_count`, 0 if not counted)."""
+    view = views["back" if facing == "back" else "front"]
+    d = retrieval_distance(crop, view, style) if drawn is None else pixel_art_distance(crop, view, *drawn)
+    return d + drawn_unlike(view, frame_colours)
