@@ -8,6 +8,8 @@ crop against the references as its frame's palette draws them (`pixel_art_distan
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from storycast.judges.body_shape import SIZE as BODY_SIZE
@@ -16,6 +18,16 @@ from storycast.judges.embedding import PARTS, SLICES, Descriptor
 from storycast.judges.head_shape import SIZE, shape_distance, shape_of
 from storycast.judges.palette import through_palette
 from storycast.judges.template_sheet import Reference
+
+
+class GalleryView(NamedTuple):
+    """One view ("front" or "back") of every reference in a `gallery`, in the order of its ids."""
+    lab: np.ndarray          # colours, V x N_POINTS x 3
+    quartiles: np.ndarray    # lightness quartiles (`tone_quartiles`), 2 x V x parts
+    shapes: np.ndarray       # head shapes of the front view, V x head_shape.SIZE
+    bodies: np.ndarray       # body shapes of the front view, V x body_shape.SIZE
+    colours: np.ndarray      # each sheet's colour count (`palette.colour_count`), V
+
 
 PART_WEIGHTS = np.array([1.0, 1.0, 1.5, 0.8, 0.6, 1.0, 0.8, 0.6])
 
@@ -76,66 +88,63 @@ def nan_quantile(values: np.ndarray, q: float) -> np.ndarray:
     return np.where(n > 0, np.where(t >= 0.5, b - diff * (1 - t), a + diff * t), np.nan)
 
 
-def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, tuple]:
-    """Per view ("front", "back"), the references' colours (V x N_POINTS x 3), lightness quartiles
-    (`tone_quartiles`, 2 x V x parts), head shapes (V x head_shape.SIZE) and body shapes
-    (V x body_shape.SIZE), both of the front view (a crop seen from behind shows no face and is not
-    read for its torso), in the order of `ids`: what `retrieval_distance` compares with."""
+def gallery(refs: dict[str, Reference], ids: list[str]) -> dict[str, GalleryView]:
+    """Per view ("front", "back"), the references in the order of `ids` as `retrieval_distance` compares
+    with them; head and body shapes are the front view's (a crop seen from behind shows no face and is
+    not read for its torso)."""
     shapes = np.stack([shape_of(refs[i].front) for i in ids]) if ids else np.zeros((0, SIZE))
     bodies = np.stack([body_of(refs[i].front) for i in ids]) if ids else np.zeros((0, BODY_SIZE))
     colours = np.array([refs[i].colours for i in ids], dtype=np.int64)
     out = {}
     for view in ("front", "back"):
         lab = np.stack([getattr(refs[i], view).lab for i in ids])
-        out[view] = (lab, tone_quartiles(lab), shapes, bodies, colours)
+        out[view] = GalleryView(lab, tone_quartiles(lab), shapes, bodies, colours)
     return out
 
 
-def retrieval_distance(crop: Descriptor, views: tuple, style: str, cap: float = 60.0) -> np.ndarray:
+def retrieval_distance(crop: Descriptor, views: GalleryView, style: str, cap: float = 60.0) -> np.ndarray:
     """Distance of a crop to each reference view (V,) of one `gallery` entry: the part colour distance
     (`distance` of `part_distances`), plus the same weighted mean over the parts' gaps between lightness
     quartiles, plus, in the art styles that need them, how unlike the heads' and torsos' shapes are
     (`head_shape.shape_distance`, `body_shape.body_distance`). The first sees which colours a part has,
     the second how much of it is light or dark, the others what colour cannot: species, hair style, the
     top and the build (ink's hatching leaves few colours to tell characters apart)."""
-    lab, quartiles, shapes, bodies, _ = views
-    gaps = np.abs(quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
+    gaps = np.abs(views.quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
     gaps[:, ~crop.seen] = np.nan
-    return (distance(part_distances(crop, lab), cap=cap) + distance(gaps, cap=cap)
-            + shape_distance(crop.shape, shapes, style) + body_distance(crop.body, bodies, style))
+    return (distance(part_distances(crop, views.lab), cap=cap) + distance(gaps, cap=cap)
+            + shape_distance(crop.shape, views.shapes, style) + body_distance(crop.body, views.bodies, style))
 
 
 PALETTE_COLOURS = 64    # at most this many colours: a palette drawing (`palette.colour_count`)
 RAW_WEIGHT = 0.25    # the raw colour distance's share: breaks ties where the nearest colour is not the one drawn
 
 
-def pixel_art_distance(crop, views: tuple, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
+def pixel_art_distance(crop, views: GalleryView, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
     """`retrieval_distance` of a pixel-art crop to each reference of one `gallery` entry,
     the references drawn through the crop's frame palette (`through_palette`), plus RAW_WEIGHT times
     the distance to the references as they are. On 1,600 crops of paper-scale frames, top-1 among
     2,000 templates 0.72 -> 0.81 (small characters 0.40 -> 0.60); the mapped distance alone loses
     some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway."""
-    lab, _, shapes, bodies, colours = views
-    drawn = through_palette(lab, palette, lighting, place)
-    mapped = (drawn, tone_quartiles(drawn), shapes, bodies, colours)
+    drawn = through_palette(views.lab, palette, lighting, place)
+    mapped = views._replace(lab=drawn, quartiles=tone_quartiles(drawn))
     return (retrieval_distance(crop, mapped, "pixel_art")
             + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art"))
 
 
-def drawn_unlike(views: tuple, frame_colours: int) -> np.ndarray:
+def drawn_unlike(views: GalleryView, frame_colours: int) -> np.ndarray:
     """Per reference of one `gallery` entry, inf where its sheet is not drawn like the crop's frame
     (with a palette of at most PALETTE_COLOURS colours, or not), else 0; 0 where either was not
     counted. Through a pixel-art frame's few colours, a sheet of another style in nearby colours maps
     onto the same colours: on paper crops of story shards 10-13 such sheets won 104 of 129 pixel-art
     misses, and with them out of reach top-1 rose 0.80 -> 0.88."""
-    colours = views[4]
+    colours = views.colours
     if frame_colours <= 0:
         return np.zeros(len(colours))
     unlike = (colours > 0) & ((colours <= PALETTE_COLOURS) != (frame_colours <= PALETTE_COLOURS))
     return np.where(unlike, np.inf, 0.0)
 
 
-def crop_distance(crop: Descriptor, views: dict[str, tuple], facing: str, style: str, drawn: tuple | None,
+def crop_distance(crop: Descriptor, views: dict[str, GalleryView], facing: str, style: str, drawn: tuple | None,
                   frame_colours: int) -> np.ndarray:
     """Distance of a crop to every reference of a `gallery`: to the view its facing shows, in pixel art
     through its frame's palette (`drawn`: (palette, lighting, place); None otherwise), and only to the
