@@ -219,6 +219,15 @@ def head_box(c: CharacterControl, pad: float = 1.25) -> tuple[float, float, floa
             max(xs.max(), centre[0] + r), max(ys.max(), centre[1] + r))
 
 
+def face_shown(request: FrameRequest, c: CharacterControl, near: list) -> float:
+    """How much of the head is shown: the share of its box inside the frame times the share of its
+    corners and centre not behind the `near` boxes (`nearer_boxes`). Below 1, its face is not read."""
+    hb = head_box(c)
+    corners = np.array([[hb[0], hb[1]], [hb[2], hb[1]], [hb[0], hb[3]], [hb[2], hb[3]],
+                        [(hb[0] + hb[2]) / 2, (hb[1] + hb[3]) / 2]])
+    return box_fraction_inside(hb, request.width, request.height) * float((~inside_boxes(corners, near)).mean())
+
+
 def torso_polygon(c: CharacterControl) -> np.ndarray:
     kp = np.asarray(c.keypoints, dtype=np.float64)
     return kp[[R_SHO, L_SHO, L_HIP, R_HIP]]

@@ -42,6 +42,7 @@ from storycast.judges.base import (
     box_fraction_inside,
     clip_box,
     error_judgement,
+    face_shown,
     grow,
     head_box,
     inside_boxes,
@@ -248,10 +249,7 @@ class MeasuredJudge:
 
     def _expression(self, img, req, c, near) -> tuple[float, str, np.ndarray | None]:
         """The expression score, why it is low, and the face's features (None: not measurable)."""
-        hb = head_box(c)
-        corners = np.array([[hb[0], hb[1]], [hb[2], hb[1]], [hb[0], hb[3]], [hb[2], hb[3]],
-                            [(hb[0] + hb[2]) / 2, (hb[1] + hb[3]) / 2]])
-        shown = box_fraction_inside(hb, req.width, req.height) * float((~inside_boxes(corners, near)).mean())
+        shown = face_shown(req, c, near)
         if c.facing == "back":
             if c.expression == "neutral":
                 return 1.0, "", None
