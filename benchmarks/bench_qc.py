@@ -203,9 +203,9 @@ def _fit_curve(x: np.ndarray, y: np.ndarray, knots: np.ndarray) -> list[float]:
     return [round(float(v), 1) for v in w]
 
 
-def _faces(items):
+def _faces(items, min_face_px: int = 24):
     """(art style, view, expression, features as float32, character id) of every face the judge reads
-    in `items`' frames (facing the camera, wide enough, not covered)."""
+    in `items`' frames (facing the camera, wide enough, not covered); `min_face_px` 0: of any width."""
     from storycast.judges import expression as ex
     from storycast.judges.base import inside_boxes, nearer_boxes
     from storycast.judges.conditions import coarse, place_of, tone_of
@@ -214,7 +214,7 @@ def _faces(items):
     for _, req in items:
         img = np.asarray(r.render_frame(req))
         for c in req.characters:
-            if c.facing == "back" or 0.2 * c.scale < 24 * coarse(req.art_style):
+            if c.facing == "back" or 0.2 * c.scale < min_face_px * coarse(req.art_style):
                 continue
             hb = [(c.keypoints[0][0] + dx * c.scale, c.keypoints[0][1] + dy * c.scale)
                   for dx in (-0.15, 0.15) for dy in (-0.2, 0.1)]
@@ -233,10 +233,12 @@ def held_out(character_id: str) -> bool:
 
 
 def calibration_faces(workers: int, n_frames: int, n_characters: int = 2000, chunk: int = 2000,
-                      style: str | None = None, frame_seed: int = 106) -> list[tuple]:
+                      style: str | None = None, frame_seed: int = 106, min_face_px: int = 24) -> list[tuple]:
     """`_faces` of `n_frames` calibration frames (characters seed 105, frames `frame_seed`, nobody
     facing away) over `n_characters` (those of art `style` only, if given), in order, `chunk` frames at
     a time: ~1.5 faces a frame over all styles, ~25 s per 1,000 frames on one core."""
+    import functools
+
     from storycast.qc import sample_frames
 
     chars = [c for c in sample_characters(n_characters, 105, 3) if style in (None, c["art_style"])]
@@ -244,7 +246,8 @@ def calibration_faces(workers: int, n_frames: int, n_characters: int = 2000, chu
     rows, start = [], time.perf_counter()
     with _pool(workers) as pool:
         for i in range(0, len(frames), chunk):
-            rows += [r for part in pool.map(_faces, _split(frames[i:i + chunk], workers)) for r in part]
+            rows += [r for part in pool.map(functools.partial(_faces, min_face_px=min_face_px),
+                                            _split(frames[i:i + chunk], workers)) for r in part]
             print(f"faces: {min(i + chunk, len(frames))} frames, {len(rows)} faces, "
                   f"{time.perf_counter() - start:.0f}s", flush=True)
     return rows

@@ -4,9 +4,9 @@ and the score distributions for `dvc plots`.
 Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
-descriptor (in ink with its torso's shape, `body_shape.crop_body`) is compared with every template
-reference (`retrieval.crop_distance`: in pixel art through the frame's palette, among the sheets drawn
-like the frame); top-1 is right when its own is closest.
+descriptor (with the head's and torso's shapes the judge did not read, `read_shapes`) is compared with
+every template reference (`retrieval.crop_distance`: in pixel art through the frame's palette, among
+the sheets drawn like the frame); top-1 is right when its own is closest.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import numpy as np
 from storycast.judges.base import CHECKS
 from storycast.judges.body_shape import crop_body
 from storycast.judges.conditions import place_of
+from storycast.judges.head_shape import crop_head
 from storycast.judges.palette import colour_count, frame_palette
 from storycast.judges.retrieval import crop_distance, gallery
 
@@ -43,8 +44,8 @@ class FrameStats:
     @classmethod
     def of(cls, out, request, sample: bool, pixels=None) -> FrameStats:
         """`pixels`: the first render's RGB array (in pixel art, its palette is what retrieval compares
-        through; in ink, its torsos' shape is read, `body_shape.crop_body`; without it, pixel-art crops are
-        retrieved by their raw colours and ink crops without the torso's shape)."""
+        through, and the shapes the judge did not read are read from it, `read_shapes`; without it,
+        pixel-art crops are retrieved by their raw colours and with the shapes the judge read)."""
         first = out.first
         crops = []
         if sample and out.fault is None and first is not None:
@@ -57,14 +58,24 @@ class FrameStats:
             drawn = ((frame_palette(pixels), request.lighting, place_of(request.setting))
                      if request.art_style == "pixel_art" else None)
             controls = {c.character["character_id"]: c for c in request.characters}
-            crops = [(cid, style, facing, dataclasses.replace(desc, body=crop_body(pixels, request, controls[cid])),
-                      drawn, colour_count(pixels)) for cid, style, facing, desc, _, _ in crops]
+            count = colour_count(pixels)
+            crops = [(cid, style, facing, read_shapes(desc, pixels, request, controls[cid]), drawn, count)
+                     for cid, style, facing, desc, _, _ in crops]
         return cls(first=out.rows[0]["verdict"], final=out.verdict, rounds=out.rounds,
                    fault=out.fault.kind if out.fault else "",
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
                    actions=tuple(r["action"] for r in out.rows if r["action"] != "none"),
                    scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, style=request.art_style, crops=crops,
                    by_story_alone=bool(first is not None and first.details.get("failed_on_story_alone")))
+
+
+def read_shapes(desc, pixels, request, c):
+    """A sampled crop's descriptor with its torso's shape (`body_shape.crop_body`) and, where the judge read
+    no face (too small for the expression check), its head's (`head_shape.crop_head`): for retrieval only."""
+    shape = desc.shape
+    if shape is None or np.isnan(shape).any():
+        shape = crop_head(pixels, request, c)
+    return dataclasses.replace(desc, body=crop_body(pixels, request, c), shape=shape)
 
 
 class ShardStats:

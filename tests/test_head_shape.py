@@ -8,7 +8,7 @@ import pytest
 
 from storycast.characters import sample_characters
 from storycast.judges import body_shape, head_shape
-from storycast.judges.base import JudgeRequest
+from storycast.judges.base import JudgeRequest, face_shown, nearer_boxes
 from storycast.judges.embedding import Descriptor
 from storycast.judges.measured import MeasuredJudge
 from storycast.judges.template_sheet import template_reference
@@ -89,6 +89,44 @@ def test_frame_heads_of_ink_characters_show_their_species(sheets):
     assert len(right) >= 30 and np.mean(right) >= 0.85    # held out at calibration: 0.96-0.97; measured 0.97
 
 
+def test_small_pixel_art_heads_show_their_species_to_retrieval(sheets):
+    """Retrieval reads pixel-art heads too small for the judge's expression check (`crop_head`): the
+    judge leaves them unread, and the frame-head model fitted on every size reads their species."""
+    chars, refs = sheets
+    pixel = [c for c in chars if c["art_style"] == "pixel_art"] * 3
+    renderer, judge, right = ProceduralRenderer(), MeasuredJudge(), []
+    for _, req in sample_frames(pixel, 80, 405, back_facing_rate=0.0):
+        img = np.asarray(renderer.render_frame(req))
+        j = judge.judge(JudgeRequest(None, req, {}, refs, img))
+        for c in req.characters:
+            if 0.2 * c.scale >= 24 * 4:                                 # the judge reads these itself
+                continue
+            assert np.isnan(j.details["characters"][c.character["character_id"]]["descriptor"].shape).all()
+            shape = head_shape.crop_head(img, req, c)
+            if not np.isnan(shape).any():
+                right.append(_species(shape) == c.character["species"])
+    print(f"pixel-art species read right on {np.mean(right):.3f} of {len(right)} small frame heads")
+    assert len(right) >= 40 and np.mean(right) >= 0.5    # held out at calibration: 0.35-0.87 by size
+
+
+def test_crop_head_reads_no_face_from_behind_under_a_nearer_character_or_where_colour_tells(sheets):
+    chars, _ = sheets
+    pixel = [c for c in chars if c["art_style"] == "pixel_art"]
+    frames = sample_frames(pixel, 120, 406, back_facing_rate=0.3)
+    img = np.zeros((512, 512, 3), dtype=np.uint8)
+    read = {"back": [], "covered": [], "shown": []}
+    for _, req in frames:
+        for c in req.characters:
+            kind = ("back" if c.facing == "back" else
+                    "covered" if face_shown(req, c, nearer_boxes(req, c)) < 1.0 else "shown")
+            read[kind].append(not np.isnan(head_shape.crop_head(img, req, c)).any())
+    assert all(len(v) >= 5 for v in read.values()), {k: len(v) for k, v in read.items()}
+    assert not any(read["back"]) and not any(read["covered"]) and any(read["shown"])
+    _, req = next(f for f in sample_frames([c for c in chars if c["art_style"] == "pastel"], 5, 407)
+                  if f[1].characters)
+    assert np.isnan(head_shape.crop_head(img, req, req.characters[0])).all()       # colour tells them apart
+
+
 def test_shape_distance_prefers_the_same_species_in_ink_and_ignores_missing_faces():
     fox, cat = np.zeros(head_shape.SIZE), np.zeros(head_shape.SIZE)
     species = head_shape.ATTRIBUTES[0][1]
@@ -98,6 +136,8 @@ def test_shape_distance_prefers_the_same_species_in_ink_and_ignores_missing_face
     assert d[0] < d[1] and d[2] == 0.0
     assert not head_shape.shape_distance(np.full(head_shape.SIZE, np.nan), np.stack([fox, cat]), "ink").any()
     assert not head_shape.shape_distance(fox, np.stack([fox, cat]), "pastel").any()    # colour tells them apart
+    ink, pixel = (head_shape.shape_distance(fox, np.stack([fox, cat]), s) for s in ("ink", "pixel_art"))
+    assert pixel[0] < pixel[1] and not np.allclose(ink, pixel)                       # a weight of its own
 
 
 def test_references_keep_the_head_shape_through_their_file(sheets, tmp_path):

@@ -7,7 +7,7 @@ the pattern follows the pose, the facing and the scale) and box-averaged over a 
 view, described the same way (`template_sheet`). Frames lit at dusk or night are brought back to daylight with a
 per-channel colour transform measured on calibration frames (`LIGHT_CORRECTION`). Where the face is
 measurable, the descriptor also carries the head's shape (`head_shape`: species and hair style), which
-identity retrieval needs where colours are few (ink).
+identity retrieval needs where colours are few (ink, pixel art).
 """
 from __future__ import annotations
 
@@ -215,8 +215,8 @@ class Descriptor:
     """CIELAB colour (daylight-corrected) of every sample point (N_POINTS x 3, NaN where unseen),
     per part whether it was seen (enough of its points visible), what the head's shape says
     (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face) and,
-    in ink, what the torso's does (`body_shape.posteriors`: top and build, on template sheets and on
-    retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere)."""
+    in ink, what the torso and legs do (`body_shape.posteriors`: top, build and bottom, on template sheets
+    and on retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere)."""
 
     lab: np.ndarray
     seen: np.ndarray

@@ -1,10 +1,11 @@
 """Identity retrieval: how far a character crop's descriptor is from every template reference.
 
 Colour (`part_distances`: each part's colours against the reference's), tone (`tone_quartiles`: how
-much of each part is light or dark) and, in ink, head and body shape (`head_shape.shape_distance`,
-`body_shape.body_distance`), against a `gallery` of all references (`retrieval_distance`); a pixel-art
-crop against the references as its frame's palette draws them (`pixel_art_distance`,
-`palette.through_palette`). The stage reports top-1 over a seeded sample of clean crops (`qc_metrics`).
+much of each part is light or dark), in ink and pixel art the head's shape (`head_shape.shape_distance`)
+and in ink the body's (`body_shape.body_distance`), against a `gallery` of all references
+(`retrieval_distance`); a pixel-art crop against the references as its frame's palette draws them
+(`pixel_art_distance`, `palette.through_palette`). The stage reports top-1 over a seeded sample of
+clean crops (`qc_metrics`).
 """
 from __future__ import annotations
 
@@ -108,11 +109,21 @@ def retrieval_distance(crop: Descriptor, views: GalleryView, style: str, cap: fl
     quartiles, plus, in the art styles that need them, how unlike the heads' and torsos' shapes are
     (`head_shape.shape_distance`, `body_shape.body_distance`). The first sees which colours a part has,
     the second how much of it is light or dark, the others what colour cannot: species, hair style, the
-    top and the build (ink's hatching leaves few colours to tell characters apart)."""
+    top, the build and the bottom (ink's hatching and pixel art's palette leave few colours to tell
+    characters apart)."""
+    return colour_distance(crop, views, cap) + shape_terms(crop, views, style)
+
+
+def colour_distance(crop: Descriptor, views: GalleryView, cap: float = 60.0) -> np.ndarray:
+    """`retrieval_distance`'s colour part (V,): part colours and the gaps between lightness quartiles."""
     gaps = np.abs(views.quartiles - tone_quartiles(crop.lab)[:, None]).mean(axis=0)     # V x parts
     gaps[:, ~crop.seen] = np.nan
-    return (distance(part_distances(crop, views.lab), cap=cap) + distance(gaps, cap=cap)
-            + shape_distance(crop.shape, views.shapes, style) + body_distance(crop.body, views.bodies, style))
+    return distance(part_distances(crop, views.lab), cap=cap) + distance(gaps, cap=cap)
+
+
+def shape_terms(crop: Descriptor, views: GalleryView, style: str) -> np.ndarray:
+    """`retrieval_distance`'s shape part (V,): head and torso, in the styles that read them."""
+    return shape_distance(crop.shape, views.shapes, style) + body_distance(crop.body, views.bodies, style)
 
 
 PALETTE_COLOURS = 64    # at most this many colours: a palette drawing (`palette.colour_count`)
@@ -120,15 +131,16 @@ RAW_WEIGHT = 0.25    # the raw colour distance's share: breaks ties where the ne
 
 
 def pixel_art_distance(crop, views: GalleryView, palette: np.ndarray, lighting: str, place: str) -> np.ndarray:
-    """`retrieval_distance` of a pixel-art crop to each reference of one `gallery` entry,
-    the references drawn through the crop's frame palette (`through_palette`), plus RAW_WEIGHT times
-    the distance to the references as they are. On 1,600 crops of paper-scale frames, top-1 among
-    2,000 templates 0.72 -> 0.81 (small characters 0.40 -> 0.60); the mapped distance alone loses
-    some large characters (0.90 -> 0.88), whose colours the frame's palette draws closely anyway."""
+    """`retrieval_distance` of a pixel-art crop to each reference of one `gallery` entry: the colour
+    distance to the references drawn through the crop's frame palette (`through_palette`), plus RAW_WEIGHT
+    times that to the references as they are, plus the shape terms once. On 1,600 crops of paper-scale
+    frames (before the head shape), top-1 among 2,000 templates 0.72 -> 0.81 (small characters 0.40 ->
+    0.60); the mapped distance alone loses some large characters (0.90 -> 0.88), whose colours the
+    frame's palette draws closely anyway."""
     drawn = through_palette(views.lab, palette, lighting, place)
     mapped = views._replace(lab=drawn, quartiles=tone_quartiles(drawn))
-    return (retrieval_distance(crop, mapped, "pixel_art")
-            + RAW_WEIGHT * retrieval_distance(crop, views, "pixel_art"))
+    return (colour_distance(crop, mapped) + RAW_WEIGHT * colour_distance(crop, views)
+            + shape_terms(crop, views, "pixel_art"))
 
 
 def drawn_unlike(views: GalleryView, frame_colours: int) -> np.ndarray:
