@@ -4,9 +4,9 @@
     python benchmarks/calibrate_bodies.py --dry-run   # fit and print only
 
 Characters of the art styles that use it (`body_shape.SHAPE_STYLES`: ink) among 6,000 calibration
-characters (seed 105, so every calibration model reads the same people). Frame torsos: every
+characters (seed 105, so every calibration model reads the same people). Frame torsos and legs: every
 character facing the camera in 15,000 of their calibration frames (frames seed 106, drawn like the
-stage's, nobody facing away), by view; template torsos: the front figure of each character's template
+stage's, nobody facing away), by view; template torsos and legs: the front figure of each character's template
 sheet (drawn at 1024 px and stored as the templates stage stores them). ~6 min on 2 cores. Characters
 whose number is a multiple of 4 are held out for the accuracy printed; the written model is fitted on all.
 
@@ -38,8 +38,9 @@ from storycast.judges import body_shape  # noqa: E402
 N_CHARACTERS = 6000
 
 
-def _frame_torsos(items) -> list[tuple[str, str, np.ndarray]]:
-    """(view, character id, torso features) of every torso facing the camera in `items`' frames."""
+def _frame_bodies(items) -> list[tuple[str, str, np.ndarray | None, np.ndarray | None]]:
+    """(view, character id, torso features, legs features) of every figure facing the camera in `items`'
+    frames (None for a patch not read)."""
     from storycast.judges.conditions import place_of, tone_of
     from storycast.judges.expression import view_of
     from storycast.renderers.procedural import ProceduralRenderer
@@ -50,14 +51,18 @@ def _frame_torsos(items) -> list[tuple[str, str, np.ndarray]]:
         for c in req.characters:
             if c.facing == "back":
                 continue
-            patch = body_shape.torso_patch(img, c.keypoints, c.scale, c.facing, req.lighting,
-                                           place_of(req.setting), tone_of(req.art_style))
-            if patch is not None:
-                out.append((view_of(c.facing), c.character["character_id"], patch.astype(np.float32)))
+            look = (img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting), tone_of(req.art_style))
+            patches = [_f32(read(*look)) for read in (body_shape.torso_patch, body_shape.legs_patch)]
+            if any(p is not None for p in patches):
+                out.append((view_of(c.facing), c.character["character_id"], *patches))
     return out
 
 
-def _template_torsos(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
+def _f32(patch: np.ndarray | None) -> np.ndarray | None:
+    return None if patch is None else patch.astype(np.float32)
+
+
+def _template_bodies(chars: list[dict]) -> list[tuple[str, np.ndarray | None, np.ndarray | None]]:
     from storycast.judges.template_sheet import sheet_front
     from storycast.render import decode, encode
     from storycast.renderers.procedural import ProceduralRenderer
@@ -65,11 +70,13 @@ def _template_torsos(chars: list[dict]) -> list[tuple[str, np.ndarray | None]]:
     renderer, out = ProceduralRenderer(), []
     for c in chars:
         sheet, kp, scale = sheet_front(decode(encode(renderer.render_template(c, 1024, 7))["bytes"]))
-        out.append((c["character_id"], body_shape.torso_patch(sheet, kp, scale, "front")))
+        out.append((c["character_id"], body_shape.torso_patch(sheet, kp, scale, "front"),
+                    body_shape.legs_patch(sheet, kp, scale, "front")))
     return out
 
 
-def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
+def rows(workers: int, n_frames: int) -> tuple[list, list]:
+    """(torso rows, legs rows): (kind, character spec, features) of every patch read."""
     from storycast.qc import sample_frames
 
     chars = [c for c in sample_characters(N_CHARACTERS, 105, 3) if c["art_style"] in body_shape.SHAPE_STYLES]
@@ -77,17 +84,18 @@ def rows(workers: int, n_frames: int) -> list[tuple[str, dict, np.ndarray]]:
     frames = sample_frames(chars, n_frames, 106, back_facing_rate=0.0)
     start = time.perf_counter()
     with _pool(workers) as pool:
-        torsos = [r for part in pool.map(_frame_torsos, _split(frames, workers)) for r in part]
-        print(f"{len(torsos)} frame torsos of {len(chars)} characters, {time.perf_counter() - start:.0f}s", flush=True)
-        sheets = [r for part in pool.map(_template_torsos, _split(chars, workers)) for r in part]
-    out = [(view, spec[cid], f) for view, cid, f in torsos]
-    out += [("template", spec[cid], f) for cid, f in sheets if f is not None]
-    return out
+        figures = [r for part in pool.map(_frame_bodies, _split(frames, workers)) for r in part]
+        print(f"{len(figures)} frame figures of {len(chars)} characters, {time.perf_counter() - start:.0f}s",
+              flush=True)
+        sheets = [r for part in pool.map(_template_bodies, _split(chars, workers)) for r in part]
+    read = [(view, spec[cid], patches) for view, cid, *patches in figures]
+    read += [("template", spec[cid], patches) for cid, *patches in sheets]
+    return tuple([(kind, s, p[i]) for kind, s, p in read if p[i] is not None] for i in (0, 1))
 
 
 # ---------------------------------------------------------------- picking TEMPERATURE and WEIGHT
 def _pick_sample(items) -> list[tuple]:
-    """(character id, view, crop descriptor, torso features or None) of every ink crop in `items`."""
+    """(character id, view, crop descriptor, (torso, legs) features or None) of every ink crop in `items`."""
     from storycast.judges.base import JudgeRequest
     from storycast.judges.conditions import place_of, tone_of
     from storycast.judges.expression import view_of
@@ -103,10 +111,10 @@ def _pick_sample(items) -> list[tuple]:
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
-            patch = None if c.facing == "back" else body_shape.torso_patch(
-                img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting), tone_of(req.art_style))
+            look = (img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting), tone_of(req.art_style))
+            patches = None if c.facing == "back" else (body_shape.torso_patch(*look), body_shape.legs_patch(*look))
             out.append((c.character["character_id"], "back" if c.facing == "back" else view_of(c.facing),
-                        desc, patch))
+                        desc, patches))
     return out
 
 
@@ -125,7 +133,8 @@ def pick(workers: int, n_frames: int = 600) -> None:
         refs = {k: v for part, _ in pool.map(_templates, _split(chars, workers)) for k, v in part.items()}
         frames = sample_frames(chars, n_frames, 506)
         crops = [r for part in pool.map(_pick_sample, [(x, refs) for x in _split(frames, workers)]) for r in part]
-        sheets = dict(r for part in pool.map(_template_torsos, _split(chars, workers)) for r in part)
+        sheets = {cid: patches for part in pool.map(_template_bodies, _split(chars, workers))
+                  for cid, *patches in part}
     ids = sorted(refs)
     plain = {cid: dataclasses.replace(r, front=dataclasses.replace(r.front, body=None)) for cid, r in refs.items()}
     views = gallery(plain, ids)
@@ -133,11 +142,11 @@ def pick(workers: int, n_frames: int = 600) -> None:
             for cid, view, d, patch in crops]         # the judge's descriptors carry no body shape
     print(f"{len(base)} ink crops of {n_frames} frames, {len(ids)} templates")
     for temperature in (3.0, 6.0, 10.0, 15.0):
-        bodies = np.stack([body_shape.posteriors(sheets[i], "template", "ink", temperature) for i in ids])
+        bodies = np.stack([body_shape.posteriors(*sheets[i], "template", "ink", temperature) for i in ids])
         for weight in (1.0, 2.0, 3.0):
             hits = []
-            for own, view, d, patch in base:
-                crop = None if view == "back" else body_shape.posteriors(patch, view, "ink", temperature)
+            for own, view, d, patches in base:
+                crop = None if view == "back" else body_shape.posteriors(*patches, view, "ink", temperature)
                 total = d + body_shape.body_distance(crop, bodies, "ink", weight)
                 hits.append(np.isfinite(total[own]) and (total < total[own]).sum() == 0)
             print(f"temperature {temperature:4.1f} weight {weight:3.1f}: top-1 {np.mean(hits):.3f}", flush=True)
@@ -155,9 +164,11 @@ if __name__ == "__main__":
     if a.pick:
         pick(a.workers)
         sys.exit()
-    data = rows(a.workers, a.frames)
-    print(f"{len(data)} torsos ({sum(k == 'template' for k, _, _ in data)} template sheets)")
-    held_out_accuracy(data, body_shape)
+    torsos, legs = rows(a.workers, a.frames)
+    for name, data, attributes in (("torsos", torsos, body_shape.TORSO_ATTRIBUTES),
+                                   ("legs", legs, body_shape.LEG_ATTRIBUTES)):
+        print(f"{len(data)} {name} ({sum(k == 'template' for k, _, _ in data)} template sheets)")
+        held_out_accuracy(data, body_shape, attributes)
     if not a.dry_run:
-        body_shape.save(body_shape.fit(data))
+        body_shape.save(body_shape.fit(torsos, legs))
         print(f"wrote {body_shape.MODEL_FILE}")

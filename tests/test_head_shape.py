@@ -30,11 +30,17 @@ def sheets():
                    for c in chars}
 
 
-@pytest.mark.parametrize("reader, n_features", [(head_shape, 32 * 32 * 3),
-                                                (body_shape, body_shape.GRID_X * body_shape.GRID_Y * 3)])
-def test_posteriors_are_probabilities_per_attribute(reader, n_features):
+TORSO_FEATURES = body_shape.GRID_X * body_shape.GRID_Y * 3
+LEG_FEATURES = 2 * 2 * body_shape.LEG_ALONG * body_shape.LEG_ACROSS * 3
+
+
+@pytest.mark.parametrize("reader, n_features, read", [
+    (head_shape, 32 * 32 * 3, lambda f: head_shape.posteriors(f, "front", "ink")),
+    (body_shape, TORSO_FEATURES + LEG_FEATURES,
+     lambda f: body_shape.posteriors(f[:TORSO_FEATURES], f[TORSO_FEATURES:], "front", "ink"))])
+def test_posteriors_are_probabilities_per_attribute(reader, n_features, read):
     """The head and body readers (`judges.discriminants`): one probability vector per attribute."""
-    p = reader.posteriors(np.random.default_rng(0).normal(size=n_features), "front", "ink")
+    p = read(np.random.default_rng(0).normal(size=n_features))
     assert p.shape == (reader.SIZE,) and np.all(p >= 0)
     start = 0
     for _, labels in reader.ATTRIBUTES:

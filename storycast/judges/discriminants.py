@@ -1,7 +1,8 @@
 """Character attributes read by linear discriminants over a patch's features, and how alike two readings
-are: what `head_shape` (species, hair style from the face) and `body_shape` (top, build from the torso)
-share. A model is a dict {"<key>_<attribute>": (W, projected class means)}, one key per kind of image
-(an art style and view, or template sheets), stored as float16 in an .npz beside the judge's modules.
+are: what `head_shape` (species, hair style from the face) and `body_shape` (top, build from the torso;
+bottom from the legs) share. A model is a dict {"<key>_<attribute>": (W, projected class means)}, one
+key per kind of image (an art style and view, or template sheets), stored as float16 in an .npz beside
+the judge's modules.
 """
 from __future__ import annotations
 

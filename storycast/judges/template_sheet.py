@@ -142,7 +142,7 @@ def template_reference(image: Image.Image | np.ndarray, spec: dict | None = None
         raise ValueError("template has no figure on its backdrop")
     front, kp, s, box = front_figure(fg, runs)
     style = (spec or {}).get("art_style")
-    body = body_shape.posteriors(body_shape.torso_patch(a, kp, s, "front"), "template", style)
+    body = body_shape.read_body(a, kp, s, "front", "template", style)
     front_d = dataclasses.replace(describe(a, kp, s, "front", points=part_points(kp, s, "front", spec)),
                                   shape=template_shape(a, kp, s), body=body)
     back_run = runs[-1] if runs[-1] != front else front
