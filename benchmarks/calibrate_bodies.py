@@ -3,17 +3,19 @@
     python benchmarks/calibrate_bodies.py             # fit, print held-out accuracy, write the model
     python benchmarks/calibrate_bodies.py --dry-run   # fit and print only
 
-Characters of the art styles that use it (`body_shape.SHAPE_STYLES`: ink) among 6,000 calibration
-characters (seed 105, so every calibration model reads the same people). Frame torsos and legs: every
-character facing the camera in 15,000 of their calibration frames (frames seed 106, drawn like the
-stage's, nobody facing away), by view; template torsos and legs: the front figure of each character's template
-sheet (drawn at 1024 px and stored as the templates stage stores them). ~6 min on 2 cores. Characters
+Characters of the art styles that use it (`body_shape.SHAPE_STYLES`: ink, pixel art) among 6,000
+calibration characters (seed 105, so every calibration model reads the same people). Frame torsos and
+legs: every character facing the camera in 15,000 calibration frames of each style (frames seed 106,
+drawn like the stage's, nobody facing away), by view; template torsos and legs: the front figure of each
+character's template sheet (drawn at 1024 px and stored as the templates stage stores them). ~10 min
+on 2 cores. Characters
 whose number is a multiple of 4 are held out for the accuracy printed; the written model is fitted on all.
 
-    python benchmarks/calibrate_bodies.py --pick      # top-1 for a grid of TEMPERATURE and WEIGHT (~2 min)
+    python benchmarks/calibrate_bodies.py --pick ink  # top-1 for a grid of temperature and weight (~2 min)
 
-picks the posteriors' temperature and the retrieval weight on other characters and frames (seeds 505/506):
-ink crops of 600 frames among those characters' ink templates.
+picks a style's posteriors' temperature and retrieval weight (`body_shape.STYLE_TERMS`) on other
+characters and frames (seeds 505/506): crops of 600 ink or 1,200 pixel-art frames among those
+characters' templates of the style.
 """
 from __future__ import annotations
 
@@ -79,56 +81,69 @@ def rows(workers: int, n_frames: int) -> tuple[list, list]:
     """(torso rows, legs rows): (kind, character spec, features) of every patch read."""
     from storycast.qc import sample_frames
 
-    chars = [c for c in sample_characters(N_CHARACTERS, 105, 3) if c["art_style"] in body_shape.SHAPE_STYLES]
-    spec = {c["character_id"]: c for c in chars}
-    frames = sample_frames(chars, n_frames, 106, back_facing_rate=0.0)
-    start = time.perf_counter()
-    with _pool(workers) as pool:
-        figures = [r for part in pool.map(_frame_bodies, _split(frames, workers)) for r in part]
-        print(f"{len(figures)} frame figures of {len(chars)} characters, {time.perf_counter() - start:.0f}s",
-              flush=True)
-        sheets = [r for part in pool.map(_template_bodies, _split(chars, workers)) for r in part]
+    figures, sheets, spec = [], [], {}
+    for style in sorted(body_shape.SHAPE_STYLES):          # n_frames of each style's characters
+        chars = [c for c in sample_characters(N_CHARACTERS, 105, 3) if c["art_style"] == style]
+        spec.update((c["character_id"], c) for c in chars)
+        frames = sample_frames(chars, n_frames, 106, back_facing_rate=0.0)
+        start = time.perf_counter()
+        with _pool(workers) as pool:
+            figures += [r for part in pool.map(_frame_bodies, _split(frames, workers)) for r in part]
+            print(f"{style}: {len(figures)} frame figures so far, {len(chars)} characters, "
+                  f"{time.perf_counter() - start:.0f}s", flush=True)
+            sheets += [r for part in pool.map(_template_bodies, _split(chars, workers)) for r in part]
     read = [(view, spec[cid], patches) for view, cid, *patches in figures]
     read += [("template", spec[cid], patches) for cid, *patches in sheets]
     return tuple([(kind, s, p[i]) for kind, s, p in read if p[i] is not None] for i in (0, 1))
 
 
-# ---------------------------------------------------------------- picking TEMPERATURE and WEIGHT
-def _pick_sample(items) -> list[tuple]:
-    """(character id, view, crop descriptor, (torso, legs) features or None) of every ink crop in `items`."""
+# ---------------------------------------------------------------- picking STYLE_TERMS
+def _pick_sample(arg) -> list[tuple]:
+    """(template index, distance to every template without the body's shape, view, (torso, legs) features
+    or None) of every crop in the frames, retrieved as the stage retrieves them (WebP round trip; in pixel
+    art through the frame's palette; the head's shape as `qc_metrics.read_shapes` reads it)."""
+    import dataclasses
+
     from storycast.judges.base import JudgeRequest
     from storycast.judges.conditions import place_of, tone_of
     from storycast.judges.expression import view_of
     from storycast.judges.measured import MeasuredJudge
+    from storycast.judges.palette import colour_count, frame_palette
+    from storycast.judges.retrieval import crop_distance, gallery
+    from storycast.qc_metrics import read_shapes
+    from storycast.render import decode_pixels, encode
     from storycast.renderers.procedural import ProceduralRenderer
 
-    items, refs = items
-    renderer, judge, out = ProceduralRenderer(), MeasuredJudge(), []
+    items, refs = arg
+    ids = sorted(refs)
+    plain = {cid: dataclasses.replace(r, front=dataclasses.replace(r.front, body=None)) for cid, r in refs.items()}
+    views, renderer, judge, out = gallery(plain, ids), ProceduralRenderer(), MeasuredJudge(), []
     for _, req in items:
-        img = np.asarray(renderer.render_frame(req))
+        img = decode_pixels(encode(renderer.render_frame(req))["bytes"])
         j = judge.judge(JudgeRequest(None, req, {}, refs, img))
+        drawn = (frame_palette(img), req.lighting, place_of(req.setting)) if req.art_style == "pixel_art" else None
         for c in req.characters:
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
             if desc.seen.sum() < 2:
                 continue
+            desc = dataclasses.replace(read_shapes(desc, img, req, c), body=None)
             look = (img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting), tone_of(req.art_style))
             patches = None if c.facing == "back" else (body_shape.torso_patch(*look), body_shape.legs_patch(*look))
-            out.append((c.character["character_id"], "back" if c.facing == "back" else view_of(c.facing),
-                        desc, patches))
+            out.append((ids.index(c.character["character_id"]),
+                        crop_distance(desc, views, c.facing, req.art_style, drawn, colour_count(img)),
+                        "back" if c.facing == "back" else view_of(c.facing), patches))
     return out
 
 
-def pick(workers: int, n_frames: int = 600) -> None:
-    """Top-1 among the sample's templates for a grid of temperatures and weights, on characters and
-    frames no model was fitted on (characters seed 505, frames seed 506, as head_shape's were picked)."""
-    import dataclasses
-
+def pick(workers: int, style: str, n_frames: int = 600) -> None:
+    """Top-1 among the sample's templates of art `style` for a grid of temperatures and weights, on
+    characters and frames no model was fitted on (characters seed 505, frames seed 506, as head_shape's
+    were picked)."""
     from bench_qc import _templates
 
-    from storycast.judges.retrieval import gallery, retrieval_distance
     from storycast.qc import sample_frames
 
-    chars = [c for c in sample_characters(2000, 505, 3) if c["art_style"] in body_shape.SHAPE_STYLES]
+    chars = [c for c in sample_characters(2000, 505, 3) if c["art_style"] == style]
     with _pool(workers) as pool:
         refs = {k: v for part, _ in pool.map(_templates, _split(chars, workers)) for k, v in part.items()}
         frames = sample_frames(chars, n_frames, 506)
@@ -136,21 +151,17 @@ def pick(workers: int, n_frames: int = 600) -> None:
         sheets = {cid: patches for part in pool.map(_template_bodies, _split(chars, workers))
                   for cid, *patches in part}
     ids = sorted(refs)
-    plain = {cid: dataclasses.replace(r, front=dataclasses.replace(r.front, body=None)) for cid, r in refs.items()}
-    views = gallery(plain, ids)
-    base = [(ids.index(cid), view, retrieval_distance(d, views["back" if view == "back" else "front"], "ink"), patch)
-            for cid, view, d, patch in crops]         # the judge's descriptors carry no body shape
-    print(f"{len(base)} ink crops of {n_frames} frames, {len(ids)} templates")
-    for temperature in (3.0, 6.0, 10.0, 15.0):
-        bodies = np.stack([body_shape.posteriors(*sheets[i], "template", "ink", temperature) for i in ids])
-        for weight in (1.0, 2.0, 3.0):
+    print(f"{len(crops)} {style} crops of {n_frames} frames, {len(ids)} templates")
+    for temperature in (2.0, 3.0, 6.0, 10.0):
+        bodies = np.stack([body_shape.posteriors(*sheets[i], "template", style, temperature) for i in ids])
+        for weight in (1.0, 2.0, 3.0, 4.0):
             hits = []
-            for own, view, d, patches in base:
-                crop = None if view == "back" else body_shape.posteriors(*patches, view, "ink", temperature)
-                total = d + body_shape.body_distance(crop, bodies, "ink", weight)
+            for own, d, view, patches in crops:
+                crop = None if view == "back" else body_shape.posteriors(*patches, view, style, temperature)
+                total = d + body_shape.body_distance(crop, bodies, style, weight)
                 hits.append(np.isfinite(total[own]) and (total < total[own]).sum() == 0)
             print(f"temperature {temperature:4.1f} weight {weight:3.1f}: top-1 {np.mean(hits):.3f}", flush=True)
-    hits = [np.isfinite(d[own]) and (d < d[own]).sum() == 0 for own, _, d, _ in base]
+    hits = [np.isfinite(d[own]) and (d < d[own]).sum() == 0 for own, d, _, _ in crops]
     print(f"without the body shape: top-1 {np.mean(hits):.3f}")
 
 
@@ -159,10 +170,11 @@ if __name__ == "__main__":
     ap.add_argument("--frames", type=int, default=15_000, help="calibration frames drawn for frame torsos")
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--dry-run", action="store_true")
-    ap.add_argument("--pick", action="store_true", help="only print top-1 for a grid of TEMPERATURE and WEIGHT")
+    ap.add_argument("--pick", choices=sorted(body_shape.SHAPE_STYLES),
+                    help="only print this style's top-1 for a grid of temperature and weight (STYLE_TERMS)")
     a = ap.parse_args()
     if a.pick:
-        pick(a.workers)
+        pick(a.workers, a.pick, 600 if a.pick == "ink" else 1200)
         sys.exit()
     torsos, legs = rows(a.workers, a.frames)
     for name, data, attributes in (("torsos", torsos, body_shape.TORSO_ATTRIBUTES),

@@ -215,8 +215,8 @@ class Descriptor:
     """CIELAB colour (daylight-corrected) of every sample point (N_POINTS x 3, NaN where unseen),
     per part whether it was seen (enough of its points visible), what the head's shape says
     (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face) and,
-    in ink, what the torso and legs do (`body_shape.posteriors`: top, build and bottom, on template sheets
-    and on retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere)."""
+    in ink and pixel art, what the torso and legs do (`body_shape.posteriors`: top, build and bottom, on
+    template sheets and on retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere)."""
 
     lab: np.ndarray
     seen: np.ndarray

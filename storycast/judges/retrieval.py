@@ -1,8 +1,8 @@
 """Identity retrieval: how far a character crop's descriptor is from every template reference.
 
 Colour (`part_distances`: each part's colours against the reference's), tone (`tone_quartiles`: how
-much of each part is light or dark), in ink and pixel art the head's shape (`head_shape.shape_distance`)
-and in ink the body's (`body_shape.body_distance`), against a `gallery` of all references
+much of each part is light or dark) and, in ink and pixel art, the head's and the body's shape
+(`head_shape.shape_distance`, `body_shape.body_distance`), against a `gallery` of all references
 (`retrieval_distance`); a pixel-art crop against the references as its frame's palette draws them
 (`pixel_art_distance`, `palette.through_palette`). The stage reports top-1 over a seeded sample of
 clean crops (`qc_metrics`).
