@@ -524,7 +524,7 @@ def test_identity_retrieval_among_all_templates(retrieval_sample):
     assert len(colour) >= 600 and np.mean(colour) >= 0.95
     pixel = [h for s, h in hits if s == "pixel_art"]
     assert len(ink) >= 100 and np.mean(ink) >= 0.97    # measured 0.993; without the legs 0.986, colour and head 0.865
-    assert len(pixel) >= 100 and np.mean(pixel) >= 0.955  # measured 0.970; without its heads 0.945, any sheet 0.867
+    assert len(pixel) >= 100 and np.mean(pixel) >= 0.975  # measured 0.982; heads alone 0.970, colour 0.945
 
 
 def test_a_frame_is_retrieved_only_among_sheets_drawn_like_it():
@@ -548,7 +548,7 @@ def test_a_frame_is_retrieved_only_among_sheets_drawn_like_it():
 
 
 def test_identity_retrieval_target_on_the_fixed_sample(retrieval_sample):
-    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.995). Among the
+    """The issue's 95 % over all styles, on this sample's 120 templates (measured 0.997). Among the
     2,000 templates of a paper-scale build it is lower: `metrics/qc.json` reports it."""
     assert np.mean([h for _, h in retrieval_sample]) >= 0.95
 
