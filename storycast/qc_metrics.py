@@ -4,7 +4,7 @@ and the score distributions for `dvc plots`.
 Detection is measured against the injected faults (`storycast.faults`): a faulty frame is flagged
 when its first attempt is not `pass`; a clean frame is rejected when its first attempt is not
 `pass`. Identity retrieval: for a seeded sample of clean first renders, each character crop's
-descriptor (with the head's and torso's shapes the judge did not read, `read_shapes`) is compared with
+descriptor (with the head's and body's shapes the judge did not read, `read_shapes`) is compared with
 every template reference (`retrieval.crop_distance`: in pixel art through the frame's palette, among
 the sheets drawn like the frame); top-1 is right when its own is closest.
 """
@@ -70,7 +70,7 @@ class FrameStats:
 
 
 def read_shapes(desc, pixels, request, c):
-    """A sampled crop's descriptor with its torso's shape (`body_shape.crop_body`) and, where the judge read
+    """A sampled crop's descriptor with its body's shape (`body_shape.crop_body`) and, where the judge read
     no face (too small for the expression check), its head's (`head_shape.crop_head`): for retrieval only."""
     shape = desc.shape
     if shape is None or np.isnan(shape).any():

@@ -46,7 +46,7 @@ ACROSS, DOWN = 0.24, (0.0, 0.62)          # patch extent in body units (scale): 
 CHEST = slice(GRID_Y // 4, GRID_Y // 2), slice(GRID_X // 3, GRID_X - GRID_X // 3)   # symmetric about the axis
 MIN_INSIDE = 0.5     # share of the patch that must be in the image
 LEG_ALONG, LEG_ACROSS, LEG_HALF = 6, 7, 0.08    # per bone: samples along, across; half width in body units
-LEG_MIN_INSIDE = 0.9     # a leg cut off by the frame or hidden by a sitting pose's seat reads as something else
+LEG_MIN_INSIDE = 0.9     # share of the legs' samples in the image: a leg cut off by the frame reads as something else
 # Per art style whose retrieval adds the body's shape, where colour leaves characters alike (as
 # head_shape.STYLE_TERMS): (temperature softening the Gaussian posteriors, weight per attribute in the
 # colour distance's units), both picked by `calibrate_bodies.py --pick`.
