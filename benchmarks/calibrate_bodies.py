@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_qc import _pool, _split  # noqa: E402
-from calibrate_heads import held_out_accuracy  # noqa: E402
+from calibrate_heads import held_out_accuracy, pick_sample  # noqa: E402
 
 from storycast.characters import sample_characters  # noqa: E402
 from storycast.judges import body_shape  # noqa: E402
@@ -98,41 +98,12 @@ def rows(workers: int, n_frames: int) -> tuple[list, list]:
 
 
 # ---------------------------------------------------------------- picking STYLE_TERMS
-def _pick_sample(arg) -> list[tuple]:
-    """(template index, distance to every template without the body's shape, view, (torso, legs) features
-    or None) of every crop in the frames, retrieved as the stage retrieves them (WebP round trip; in pixel
-    art through the frame's palette; the head's shape as `qc_metrics.read_shapes` reads it)."""
-    import dataclasses
-
-    from storycast.judges.base import JudgeRequest
+def _patches(img, req, c) -> tuple | None:
+    """A crop's (torso, legs) features (`pick_sample`'s `read`); None seen from behind."""
     from storycast.judges.conditions import place_of, tone_of
-    from storycast.judges.expression import view_of
-    from storycast.judges.measured import MeasuredJudge
-    from storycast.judges.palette import colour_count, frame_palette
-    from storycast.judges.retrieval import crop_distance, gallery
-    from storycast.qc_metrics import read_shapes
-    from storycast.render import decode_pixels, encode
-    from storycast.renderers.procedural import ProceduralRenderer
 
-    items, refs = arg
-    ids = sorted(refs)
-    plain = {cid: dataclasses.replace(r, front=dataclasses.replace(r.front, body=None)) for cid, r in refs.items()}
-    views, renderer, judge, out = gallery(plain, ids), ProceduralRenderer(), MeasuredJudge(), []
-    for _, req in items:
-        img = decode_pixels(encode(renderer.render_frame(req))["bytes"])
-        j = judge.judge(JudgeRequest(None, req, {}, refs, img))
-        drawn = (frame_palette(img), req.lighting, place_of(req.setting)) if req.art_style == "pixel_art" else None
-        for c in req.characters:
-            desc = j.details["characters"][c.character["character_id"]]["descriptor"]
-            if desc.seen.sum() < 2:
-                continue
-            desc = dataclasses.replace(read_shapes(desc, img, req, c), body=None)
-            look = (img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting), tone_of(req.art_style))
-            patches = None if c.facing == "back" else (body_shape.torso_patch(*look), body_shape.legs_patch(*look))
-            out.append((ids.index(c.character["character_id"]),
-                        crop_distance(desc, views, c.facing, req.art_style, drawn, colour_count(img)),
-                        "back" if c.facing == "back" else view_of(c.facing), patches))
-    return out
+    look = (img, c.keypoints, c.scale, c.facing, req.lighting, place_of(req.setting), tone_of(req.art_style))
+    return None if c.facing == "back" else (body_shape.torso_patch(*look), body_shape.legs_patch(*look))
 
 
 def pick(workers: int, style: str, n_frames: int = 600) -> None:
@@ -147,7 +118,8 @@ def pick(workers: int, style: str, n_frames: int = 600) -> None:
     with _pool(workers) as pool:
         refs = {k: v for part, _ in pool.map(_templates, _split(chars, workers)) for k, v in part.items()}
         frames = sample_frames(chars, n_frames, 506)
-        crops = [r for part in pool.map(_pick_sample, [(x, refs) for x in _split(frames, workers)]) for r in part]
+        crops = [r for part in pool.map(pick_sample, [(x, refs, ("shape",), _patches)
+                                                      for x in _split(frames, workers)]) for r in part]
         sheets = {cid: patches for part in pool.map(_template_bodies, _split(chars, workers))
                   for cid, *patches in part}
     ids = sorted(refs)

@@ -87,9 +87,11 @@ def held_out_accuracy(data: list[tuple[str, dict, np.ndarray]], reader=head_shap
 
 
 # ---------------------------------------------------------------- picking pixel art's temperature and weight
-def _pick_sample(arg) -> list[tuple]:
-    """(template index, colour distance to every template, view, face features or None) of every pixel-art
-    crop of the frames, retrieved as the stage retrieves them (WebP round trip, the frame's palette)."""
+def pick_sample(arg) -> list[tuple]:
+    """(template index, distance to every template, view, `read(img, req, c)`) of every crop of the frames,
+    retrieved as the stage retrieves them (WebP round trip; in pixel art through the frame's palette) with
+    only the shapes named in `keep` ("shape": the head's, "body"; `qc_metrics.read_shapes`). `arg`:
+    (frames, references, keep, read); `read` a module-level function, so that workers can be sent it."""
     import dataclasses
 
     from storycast.judges.base import JudgeRequest
@@ -98,23 +100,26 @@ def _pick_sample(arg) -> list[tuple]:
     from storycast.judges.measured import MeasuredJudge
     from storycast.judges.palette import colour_count, frame_palette
     from storycast.judges.retrieval import crop_distance, gallery
+    from storycast.qc_metrics import read_shapes
     from storycast.render import decode_pixels, encode
     from storycast.renderers.procedural import ProceduralRenderer
 
-    items, refs = arg
+    items, refs, keep, read = arg
     ids = sorted(refs)
     views, renderer, judge, out = gallery(refs, ids), ProceduralRenderer(), MeasuredJudge(), []
     for _, req in items:
         img = decode_pixels(encode(renderer.render_frame(req))["bytes"])
         j = judge.judge(JudgeRequest(None, req, {}, refs, img))
-        drawn = (frame_palette(img), req.lighting, place_of(req.setting))
+        drawn = (frame_palette(img), req.lighting, place_of(req.setting)) if req.art_style == "pixel_art" else None
         for c in req.characters:
             desc = j.details["characters"][c.character["character_id"]]["descriptor"]
-            if desc.seen.sum() >= 2:
-                colour = crop_distance(dataclasses.replace(desc, shape=None), views, c.facing, "pixel_art", drawn,
-                                       colour_count(img))
-                out.append((ids.index(c.character["character_id"]), colour, view_of(c.facing),
-                            head_shape.crop_face(img, req, c)))
+            if desc.seen.sum() < 2:
+                continue
+            desc = dataclasses.replace(read_shapes(desc, img, req, c),
+                                       **{name: None for name in ("shape", "body") if name not in keep})
+            out.append((ids.index(c.character["character_id"]),
+                        crop_distance(desc, views, c.facing, req.art_style, drawn, colour_count(img)),
+                        "back" if c.facing == "back" else view_of(c.facing), read(img, req, c)))
     return out
 
 
@@ -132,7 +137,8 @@ def pick(workers: int, n_frames: int = 1200) -> None:
     with _pool(workers) as pool:
         refs = {k: v for part, _ in pool.map(_templates, _split(chars, workers)) for k, v in part.items()}
         frames = sample_frames(chars, n_frames, 506)
-        crops = [r for part in pool.map(_pick_sample, [(x, refs) for x in _split(frames, workers)]) for r in part]
+        crops = [r for part in pool.map(pick_sample, [(x, refs, (), head_shape.crop_face)
+                                                      for x in _split(frames, workers)]) for r in part]
     templates, model = gallery(refs, sorted(refs))["front"].shapes, head_shape.load()
     print(f"{len(crops)} pixel-art crops of {n_frames} frames, {len(refs)} templates, "
           f"{np.mean([f is not None for *_, f in crops]):.2f} with a face")
