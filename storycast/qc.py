@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from PIL import Image
 
@@ -36,6 +37,7 @@ from storycast.judges.story import story_peers
 from storycast.judges.template_sheet import Reference, template_reference
 from storycast.qc_loop import QCSettings, first_attempt, run_frame
 from storycast.qc_metrics import FrameStats, ShardStats
+from storycast.renderers.base import rgb_array
 from storycast.seeding import rng_for, seed_for
 from storycast.tables import load_schema, table_bytes
 
@@ -181,6 +183,20 @@ def _in_order(fn, items, threads: int):
 
 
 # ---------------------------------------------------------------- the shard
+def stored_images(path: str) -> dict[str, memoryview | None]:
+    """Frame id -> its rendered image's encoded bytes, as views into the Arrow column read from `path`
+    (None where the image or its bytes are null). No copy: a shard's ~250 MB of images are not
+    turned into Python objects, each frame's are read in place when it is decoded."""
+    table = pq.read_table(path, columns=["frame_id", "image"])
+    out: dict[str, memoryview | None] = {}
+    for ids, images in zip(table["frame_id"].chunks, table["image"].chunks):
+        blobs = images.field("bytes")
+        valid = pc.and_(images.is_valid(), blobs.is_valid()).to_pylist()
+        for i, (fid, ok) in enumerate(zip(ids.to_pylist(), valid)):
+            out[fid] = memoryview(blobs[i].as_buffer()).cast("B") if ok else None
+    return out
+
+
 def story_peers_of(judge, jobs) -> list:
     """Per prepared frame of one story, its characters' colours in the story's other frames
     (`judges.story.story_peers`) from the first attempts; None for each where the judge does not
@@ -190,7 +206,7 @@ def story_peers_of(judge, jobs) -> list:
     tones = []
     for _, request, _, _, (img, _, img_pixels) in jobs:
         try:
-            tones.append(judge.story_tones(img_pixels if img_pixels is not None else np.asarray(img.convert("RGB")),
+            tones.append(judge.story_tones(img_pixels if img_pixels is not None else rgb_array(img),
                                            request))
         except Exception:  # noqa: BLE001 - the frame's own judging records what is wrong with it
             tones.append({})
@@ -215,8 +231,7 @@ def qc_shard(shard) -> dict[str, bytes]:
     templates = LazyTemplates(p["templates"], set(chars))
     frames = pq.read_table(p["frames"]).to_pylist()
     controls = pq.read_table(p["controls"]).to_pylist()
-    rendered = pq.read_table(p["render"], columns=["frame_id", "image"])
-    images = dict(zip(rendered["frame_id"].to_pylist(), rendered["image"].to_pylist()))
+    images = stored_images(p["render"])
     stats = ShardStats.for_gallery(refs, made)
     qc_rows, frame_rows = [], []
 
@@ -229,7 +244,7 @@ def qc_shard(shard) -> dict[str, bytes]:
         # Decoded to an array for the judge; the PIL image (for faults, repairs and the renderer's
         # memory of this frame) is made from it, cheaper than copying a PIL decode's pixels out.
         try:
-            pixels = decode_pixels(raw["bytes"])
+            pixels = decode_pixels(raw)
         except (ValueError, OSError, RuntimeError) as err:      # PIL; libwebp's WebpError is a RuntimeError
             raise StorycastError(f"{p['render']}: the image of frame {frame['frame_id']} cannot be decoded "
                                  f"({type(err).__name__}: {err}): rerun the render stage") from err

@@ -25,7 +25,7 @@ from storycast.editors.local_edit import local_edit
 from storycast.editors.prompt_tuning import tune
 from storycast.faults import Fault, inject
 from storycast.judges.base import CHECKS, Judgement, JudgeRequest, error_judgement
-from storycast.renderers.base import FrameRequest
+from storycast.renderers.base import FrameRequest, rgb_array
 from storycast.seeding import seed_for
 
 REPAIRS = ("local_edit", "prompt_tuning")
@@ -112,7 +112,7 @@ def first_attempt(image: Image.Image, pixels, request: FrameRequest, renderer, s
     as an RGB array (`pixels` where no fault changed it; None when neither is at hand)."""
     img, fault = inject(image, request, renderer, seed, settings.fault_rate, settings.faults)
     if img is not image:
-        pixels = np.asarray(img.convert("RGB"))
+        pixels = rgb_array(img)
     return img, fault, pixels
 
 

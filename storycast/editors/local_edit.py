@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from storycast.editors import edit_box
-from storycast.renderers.base import FrameRequest
+from storycast.renderers.base import FrameRequest, rgb_array
 
 
 class RerenderEditor:
@@ -33,7 +33,8 @@ class RerenderEditor:
 
     def edit_request(self, image: Image.Image, box: tuple[int, int, int, int],
                      request: FrameRequest) -> Image.Image:
-        return composite(image, self.renderer.render_frame(request), box)
+        """The whole frame drawn for `request`: `local_edit` keeps its box alone."""
+        return self.renderer.render_frame(request)
 
 
 class Redraws:
@@ -68,8 +69,8 @@ class Redraws:
 
 def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image:
     """`original` with the box's pixels taken from `generated`; every other pixel is unchanged."""
-    base = np.array(original.convert("RGB"))
-    new = np.asarray(generated.convert("RGB"))
+    base = np.array(rgb_array(original))
+    new = rgb_array(generated)
     if new.shape != base.shape:
         raise ValueError(f"edited image is {new.shape[1]}x{new.shape[0]}, the frame is "
                          f"{base.shape[1]}x{base.shape[0]}")
@@ -79,15 +80,15 @@ def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image
 
 
 def unchanged_outside(a: Image.Image, b: Image.Image, box) -> bool:
-    """Whether `a` and `b` are byte-identical outside `box`."""
-    x = np.asarray(a.convert("RGB")).copy()
-    y = np.asarray(b.convert("RGB")).copy()
+    """Whether `a` and `b` are byte-identical outside `box`: the bands above and below it, and
+    left and right of it between them, compared in place."""
+    x, y = rgb_array(a), rgb_array(b)
     if x.shape != y.shape:
         return False
     x0, y0, x1, y1 = edit_box(box, x.shape[1], x.shape[0])
-    x[y0:y1, x0:x1] = 0
-    y[y0:y1, x0:x1] = 0
-    return x.tobytes() == y.tobytes()
+    return all(np.array_equal(x[rows, cols], y[rows, cols])
+               for rows, cols in ((slice(0, y0), slice(None)), (slice(y1, None), slice(None)),
+                                  (slice(y0, y1), slice(0, x0)), (slice(y0, y1), slice(x1, None))))
 
 
 def local_edit(editor, image: Image.Image, box, request: FrameRequest, seed: int) -> Image.Image:

@@ -61,6 +61,12 @@ class Renderer(Protocol):
 
 
 # ---------------------------------------------------------------- validation
+def rgb_array(image: Image.Image) -> np.ndarray:
+    """An image's RGB pixels (h x w x 3 uint8). `convert("RGB")` of an RGB image is a copy, and the
+    array another one: the frames the loop handles are RGB, so they skip the first."""
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+
+
 def _member(value, allowed, field: str, where: str) -> None:
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{where}: unknown {field} {value!r}; expected one of: {', '.join(allowed)}")
