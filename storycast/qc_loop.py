@@ -52,7 +52,7 @@ class QCSettings:
 class FrameOutcome:
     rows: list[dict]
     image: Image.Image
-    changed: bool                 # the final image differs from the rendered one
+    changed: bool                 # the final image differs from the rendered one (a pixel at least)
     prompt: str
     verdict: str                  # pass | fail
     rounds: int
@@ -164,8 +164,19 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
         previous = kind
         attempt += 1
     verdict = "pass" if judgements[-1].verdict == "pass" else "fail"
-    changed = img is not rendered
-    return FrameOutcome(rows, img, changed, req.prompt, verdict, attempt, fault, judgements[0], judgements)
+    if img is not rendered and same_pixels(img, rendered, pixels):
+        img = rendered
+    return FrameOutcome(rows, img, img is not rendered, req.prompt, verdict, attempt, fault, judgements[0],
+                        judgements)
+
+
+def same_pixels(img: Image.Image, rendered: Image.Image, pixels) -> bool:
+    """Whether the loop's final image is the render, pixel for pixel (`pixels`: the render's, when
+    decoded already). A local edit that redraws a faulted box restores the render exactly (about half
+    the changed frames at paper scale): such a frame keeps the render's image instead of a copy."""
+    if img.size != rendered.size:
+        return False
+    return np.array_equal(rgb_array(img), pixels if pixels is not None else rgb_array(rendered))
 
 
 def _distinct(regions) -> list:
