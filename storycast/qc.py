@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from PIL import Image
 
@@ -183,20 +182,6 @@ def _in_order(fn, items, threads: int):
 
 
 # ---------------------------------------------------------------- the shard
-def stored_images(path: str) -> dict[str, memoryview | None]:
-    """Frame id -> its rendered image's encoded bytes, as views into the Arrow column read from `path`
-    (None where the image or its bytes are null). No copy: a shard's ~250 MB of images are not
-    turned into Python objects, each frame's are read in place when it is decoded."""
-    table = pq.read_table(path, columns=["frame_id", "image"])
-    out: dict[str, memoryview | None] = {}
-    for ids, images in zip(table["frame_id"].chunks, table["image"].chunks):
-        blobs = images.field("bytes")
-        valid = pc.and_(images.is_valid(), blobs.is_valid()).to_pylist()
-        for i, (fid, ok) in enumerate(zip(ids.to_pylist(), valid)):
-            out[fid] = memoryview(blobs[i].as_buffer()).cast("B") if ok else None
-    return out
-
-
 def story_peers_of(judge, jobs) -> list:
     """Per prepared frame of one story, its characters' colours in the story's other frames
     (`judges.story.story_peers`) from the first attempts; None for each where the judge does not
@@ -231,7 +216,8 @@ def qc_shard(shard) -> dict[str, bytes]:
     templates = LazyTemplates(p["templates"], set(chars))
     frames = pq.read_table(p["frames"]).to_pylist()
     controls = pq.read_table(p["controls"]).to_pylist()
-    images = stored_images(p["render"])
+    rendered = pq.read_table(p["render"], columns=["frame_id", "image"])
+    images = dict(zip(rendered["frame_id"].to_pylist(), rendered["image"].to_pylist()))
     stats = ShardStats.for_gallery(refs, made)
     qc_rows, frame_rows = [], []
 
@@ -244,7 +230,7 @@ def qc_shard(shard) -> dict[str, bytes]:
         # Decoded to an array for the judge; the PIL image (for faults, repairs and the renderer's
         # memory of this frame) is made from it, cheaper than copying a PIL decode's pixels out.
         try:
-            pixels = decode_pixels(raw)
+            pixels = decode_pixels(raw["bytes"])
         except (ValueError, OSError, RuntimeError) as err:      # PIL; libwebp's WebpError is a RuntimeError
             raise StorycastError(f"{p['render']}: the image of frame {frame['frame_id']} cannot be decoded "
                                  f"({type(err).__name__}: {err}): rerun the render stage") from err
