@@ -129,10 +129,12 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
     rendered = image
     req, rows, judgements = request, [], []
     previous, broken = None, set()
-    attempt = 0
+    attempt, unchanged = 0, False
+    deterministic = getattr(judge, "deterministic", False)
     while True:
-        j = _judge(judge, JudgeRequest(img, req, templates, references, img_pixels if attempt == 0 else None,
-                                       peers))
+        if not unchanged:       # a deterministic judge would repeat its last answer on the same image
+            j = _judge(judge, JudgeRequest(img, req, templates, references, img_pixels if attempt == 0 else None,
+                                           peers))
         judgements.append(j)
         row = _row(frame, attempt, getattr(judge, "label", judge.name), j, req.prompt,
                    fault.label if fault and attempt == 0 else "")
@@ -159,8 +161,12 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
         except Exception as err:  # noqa: BLE001 - a failed repair is recorded, the next kind is tried
             row["reasons"] = row["reasons"] + [f"repair: -: {kind} failed: {type(err).__name__}: {err}"]
             broken.add(kind)
+            unchanged = False
         else:
-            img = new
+            # A local edit that redraws what is there already (a clean frame the judge rejects)
+            # leaves the image as it was: the same judgement, without judging it again.
+            unchanged = deterministic and kind == "local_edit" and same_pixels(new, img)
+            img = img if unchanged else new
         previous = kind
         attempt += 1
     verdict = "pass" if judgements[-1].verdict == "pass" else "fail"
@@ -170,13 +176,13 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
                         judgements)
 
 
-def same_pixels(img: Image.Image, rendered: Image.Image, pixels) -> bool:
-    """Whether the loop's final image is the render, pixel for pixel (`pixels`: the render's, when
-    decoded already). A local edit that redraws a faulted box restores the render exactly (about half
-    the changed frames at paper scale): such a frame keeps the render's image instead of a copy."""
-    if img.size != rendered.size:
+def same_pixels(img: Image.Image, other: Image.Image, pixels=None) -> bool:
+    """Whether `img` is `other` pixel for pixel (`pixels`: `other`'s as an array, when decoded already).
+    A local edit that redraws a faulted box restores the render exactly (about half the changed frames
+    at paper scale): such a frame keeps the render's image instead of a copy."""
+    if img.size != other.size:
         return False
-    return np.array_equal(rgb_array(img), pixels if pixels is not None else rgb_array(rendered))
+    return np.array_equal(rgb_array(img), pixels if pixels is not None else rgb_array(other))
 
 
 def _distinct(regions) -> list:

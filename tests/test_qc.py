@@ -155,6 +155,32 @@ def test_redraws_answer_the_frames_own_request_with_the_stored_render_and_change
     assert inner.drawn == before + 1
 
 
+class CountingJudge:
+    """The measured judge, counting its answers; `deterministic` as told."""
+
+    def __init__(self, deterministic: bool):
+        self.inner, self.calls, self.deterministic = MeasuredJudge({**THRESHOLDS, "identity": 1.01}), 0, deterministic
+        self.name = self.inner.name
+
+    def judge(self, jr):
+        self.calls += 1
+        return self.inner.judge(jr)
+
+
+def test_an_image_a_local_edit_left_as_it_was_is_not_judged_again(world):
+    # identity > 1 fails every clean frame: each local edit redraws the request as it was drawn
+    counted = []
+    for deterministic in (True, False):
+        judge = CountingJudge(deterministic)
+        out = _run(world, 0, judge=judge, fault_rate=0.0, repair_order=("local_edit", "prompt_tuning"),
+                   local_checks=("identity",), max_rounds=3)
+        assert [r["action"] for r in out.rows] == ["local_edit", "prompt_tuning", "local_edit", "none"]
+        counted.append((out.rows, judge.calls))
+    (rows, calls), (rows_always, calls_always) = counted
+    assert rows == rows_always                   # the same attempts, scores and reasons either way
+    assert (calls, calls_always) == (2, 4)       # after each local edit, the judge was not asked again
+
+
 def test_decoded_pixels_are_the_decoded_images_and_change_no_outcome(world):
     renderer, refs, items, images = world
     for image in images[:3] + [images[3].convert("RGBA")]:

@@ -71,6 +71,9 @@ class MeasuredJudge:
     """Scores from pixels and controls; `thresholds` per check (params `qc.thresholds`)."""
 
     name = "measured"
+    # Answers the same pixels and request the same way every time: the loop does not judge again an
+    # image a repair left pixel for pixel as it was (`qc_loop.run_frame`).
+    deterministic = True
 
     def __init__(self, thresholds: dict[str, float] | None = None, min_face_px: int = MIN_FACE_PX,
                  cache_size: int = 4096):
