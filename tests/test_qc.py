@@ -322,7 +322,8 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     missed = {r["frame_id"] for r in qc_rows if r["fault"] and r["verdict"] == "pass"}
     assert missed <= stored           # a fault the judge let through is in the final image
     assert len(stored) < len(finals)
-    rendered = {r["frame_id"]: r["image"]["bytes"] for f in sorted((built_copy / "data/render/render").glob("*.parquet"))
+    renders = sorted((built_copy / "data/render/render").glob("*.parquet"))
+    rendered = {r["frame_id"]: r["image"]["bytes"] for f in renders
                 for r in pq.read_table(f, columns=["frame_id", "image"]).to_pylist()}
     for r in finals:                  # a copy exactly where the final image differs from the render
         if r["image"] is not None:
