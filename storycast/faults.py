@@ -38,7 +38,7 @@ from storycast.judges.conditions import coarse
 from storycast.judges.embedding import srgb_to_lab
 from storycast.judges.expression import other_families
 from storycast.judges.limbs import LIMBS
-from storycast.renderers.base import CharacterControl, FrameRequest, rgb_array
+from storycast.renderers.base import CharacterControl, FrameRequest, rgb_array, rgb_image
 from storycast.renderers.procedural.geometry import hex_rgb
 from storycast.seeding import rng_for
 from storycast.skeleton import L_SHO, R_SHO
@@ -97,16 +97,14 @@ def _replace(request: FrameRequest, target: CharacterControl, **changes) -> Fram
 
 
 def _paste(image: Image.Image, source: Image.Image, box) -> Image.Image:
-    out = np.array(rgb_array(image))
-    x0, y0, x1, y1 = box
-    out[y0:y1, x0:x1] = rgb_array(source)[y0:y1, x0:x1]
-    return Image.fromarray(out, "RGB")
+    out = rgb_image(image).copy()
+    out.paste(rgb_image(source).crop(tuple(box)), tuple(box[:2]))
+    return out
 
 
 def _material(a: Image.Image, b: Image.Image, box, min_share: float = 0.06) -> bool:
     """Whether `b` differs visibly from `a` inside `box` (enough pixels moved by > 40 levels)."""
-    x0, y0, x1, y1 = box
-    d = np.abs(rgb_array(a)[y0:y1, x0:x1].astype(np.int16) - rgb_array(b)[y0:y1, x0:x1].astype(np.int16))
+    d = np.abs(rgb_array(a.crop(box)).astype(np.int16) - rgb_array(b.crop(box)).astype(np.int16))
     return bool((d.max(axis=2) > 40).mean() >= min_share)
 
 
@@ -244,12 +242,12 @@ def artefact(image, request, renderer, rng):
     yy, xx = np.mgrid[0:size, 0:size] - r
     wobble = 1.0 + 0.18 * np.sin(np.arctan2(yy, xx) * int(rng.integers(2, 5)) + float(rng.uniform(0, 6.3)))
     alpha = (np.clip((1.0 - np.hypot(xx, yy) / (r * wobble)) * 3.0, 0.0, 1.0) * 0.92)[..., None]
-    out = rgb_array(image).astype(np.float32)
-    patch = out[cy - r:cy + r + 1, cx - r:cx + r + 1]
-    out[cy - r:cy + r + 1, cx - r:cx + r + 1] = patch * (1 - alpha) + smear * alpha
     box = (cx - r, cy - r, cx + r + 1, cy + r + 1)
-    return (Image.fromarray(np.clip(np.round(out), 0, 255).astype(np.uint8), "RGB"),
-            Fault("artefact", "", f"{cx},{cy},r{r}", box))
+    patch = rgb_array(image.crop(box)).astype(np.float32)         # only the blob's square changes
+    out = rgb_image(image).copy()
+    out.paste(Image.fromarray(np.clip(np.round(patch * (1 - alpha) + smear * alpha), 0, 255).astype(np.uint8), "RGB"),
+              box[:2])
+    return out, Fault("artefact", "", f"{cx},{cy},r{r}", box)
 
 
 INJECTORS = {"identity_drift": identity_drift, "wrong_expression": wrong_expression,

@@ -19,13 +19,13 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from storycast.editors.local_edit import local_edit
 from storycast.editors.prompt_tuning import tune
 from storycast.faults import Fault, inject
 from storycast.judges.base import CHECKS, Judgement, JudgeRequest, error_judgement
-from storycast.renderers.base import FrameRequest, rgb_array
+from storycast.renderers.base import FrameRequest, rgb_array, rgb_image
 from storycast.seeding import seed_for
 
 REPAIRS = ("local_edit", "prompt_tuning")
@@ -170,19 +170,17 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
         previous = kind
         attempt += 1
     verdict = "pass" if judgements[-1].verdict == "pass" else "fail"
-    if img is not rendered and same_pixels(img, rendered, pixels):
+    if img is not rendered and same_pixels(img, rendered):
         img = rendered
     return FrameOutcome(rows, img, img is not rendered, req.prompt, verdict, attempt, fault, judgements[0],
                         judgements)
 
 
-def same_pixels(img: Image.Image, other: Image.Image, pixels=None) -> bool:
-    """Whether `img` is `other` pixel for pixel (`pixels`: `other`'s as an array, when decoded already).
+def same_pixels(img: Image.Image, other: Image.Image) -> bool:
+    """Whether `img` is `other` pixel for pixel (compared in PIL: no copy of either into an array).
     A local edit that redraws a faulted box restores the render exactly (about half the changed frames
     at paper scale): such a frame keeps the render's image instead of a copy."""
-    if img.size != other.size:
-        return False
-    return np.array_equal(rgb_array(img), pixels if pixels is not None else rgb_array(other))
+    return img.size == other.size and ImageChops.difference(rgb_image(img), rgb_image(other)).getbbox() is None
 
 
 def _distinct(regions) -> list:

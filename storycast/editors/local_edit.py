@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from storycast.editors import edit_box
-from storycast.renderers.base import FrameRequest, rgb_array
+from storycast.renderers.base import FrameRequest, rgb_image
 
 
 class RerenderEditor:
@@ -69,26 +68,23 @@ class Redraws:
 
 def composite(original: Image.Image, generated: Image.Image, box) -> Image.Image:
     """`original` with the box's pixels taken from `generated`; every other pixel is unchanged."""
-    base = np.array(rgb_array(original))
-    new = rgb_array(generated)
-    if new.shape != base.shape:
-        raise ValueError(f"edited image is {new.shape[1]}x{new.shape[0]}, the frame is "
-                         f"{base.shape[1]}x{base.shape[0]}")
-    x0, y0, x1, y1 = edit_box(box, base.shape[1], base.shape[0])
-    base[y0:y1, x0:x1] = new[y0:y1, x0:x1]
-    return Image.fromarray(base, "RGB")
+    base, new = rgb_image(original), rgb_image(generated)
+    if new.size != base.size:
+        raise ValueError(f"edited image is {new.width}x{new.height}, the frame is {base.width}x{base.height}")
+    px = edit_box(box, *base.size)
+    out = base.copy()
+    out.paste(new.crop(px), px[:2])
+    return out
 
 
 def unchanged_outside(a: Image.Image, b: Image.Image, box) -> bool:
-    """Whether `a` and `b` are byte-identical outside `box`: the bands above and below it, and
-    left and right of it between them, compared in place."""
-    x, y = rgb_array(a), rgb_array(b)
-    if x.shape != y.shape:
+    """Whether `a` and `b` are byte-identical outside `box` (their difference, the box blanked, is
+    black everywhere)."""
+    if a.size != b.size:
         return False
-    x0, y0, x1, y1 = edit_box(box, x.shape[1], x.shape[0])
-    return all(np.array_equal(x[rows, cols], y[rows, cols])
-               for rows, cols in ((slice(0, y0), slice(None)), (slice(y1, None), slice(None)),
-                                  (slice(y0, y1), slice(0, x0)), (slice(y0, y1), slice(x1, None))))
+    diff = ImageChops.difference(rgb_image(a), rgb_image(b))
+    diff.paste((0, 0, 0), edit_box(box, *diff.size))
+    return diff.getbbox() is None
 
 
 def local_edit(editor, image: Image.Image, box, request: FrameRequest, seed: int) -> Image.Image:
