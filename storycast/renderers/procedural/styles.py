@@ -109,10 +109,10 @@ class Ink(Style):
         sp = self.knobs.hatch_spacing * max(0.75, min(img.width, img.height) / 512)
         hatches = _hatches(img.width, img.height, round(sp * 4) / 4)
         cover = np.zeros(lum.shape, dtype=np.uint16)
-        for h, lut in zip(hatches, _tone_luts()):
-            np.maximum(cover, h * lut[lum], out=cover)          # 0..255*255
-        cover = np.maximum(cover >> 8, _tone_luts()[3][lum]).astype(np.uint8)
-        return Image.fromarray(_ink_lut()[cover], "RGB")
+        for h, lut in zip(hatches, _tone_luts()):       # lut.take(lum): lut[lum], ~2x faster
+            np.maximum(cover, h * lut.take(lum), out=cover)          # 0..255*255
+        cover = np.maximum(cover >> 8, _tone_luts()[3].take(lum)).astype(np.uint8)
+        return Image.fromarray(_ink_lut().take(cover, axis=0), "RGB")
 
 
 @lru_cache(maxsize=1)
@@ -177,14 +177,19 @@ class Painterly(Style):
         w, h = img.size
         variant = int(rng.integers(4))
         idx, mul, add = _paint_maps(w, h, s, variant)
-        a = np.asarray(img).reshape(-1, 3)[idx].reshape(h, w, 3)     # wobbly, brushed edges
-        a = a.astype(np.float32)
+        # wobbly, brushed edges (`take` gathers whole pixels ~4x faster than fancy indexing)
+        a = np.asarray(img).reshape(-1, 3).take(idx, axis=0).reshape(h, w, 3).astype(np.float32)
         sm = a.copy()                                                  # strokes along one diagonal
         sm[2:, 2:] += a[1:-1, 1:-1] + a[:-2, :-2]
         sm[:-2, :-2] += a[1:-1, 1:-1] + a[2:, 2:]
-        a = a * 0.45 + sm * (0.55 / 5.0)
-        a = a * mul + add                                              # bristle streaks, canvas
-        return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+        # a * 0.45 + sm * 0.11, then a * mul + add (bristle streaks, canvas), in place: the same
+        # float32 operations in the same order, without a temporary frame for each
+        a *= 0.45
+        sm *= 0.55 / 5.0
+        a += sm
+        a *= mul
+        a += add
+        return Image.fromarray(np.clip(a, 0, 255, out=a).astype(np.uint8), "RGB")
 
 
 _DIAG = ImageFilter.Kernel((5, 5), [1 if i == j else 0 for i in range(5) for j in range(5)], 5)
