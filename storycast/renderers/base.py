@@ -60,7 +60,7 @@ class Renderer(Protocol):
     def render_frame(self, request: FrameRequest) -> Image.Image: ...
 
 
-# ---------------------------------------------------------------- validation
+# ---------------------------------------------------------------- images
 def rgb_image(image: Image.Image) -> Image.Image:
     """The image in RGB mode: itself when it is already (`convert("RGB")` would copy it)."""
     return image if image.mode == "RGB" else image.convert("RGB")
@@ -72,6 +72,7 @@ def rgb_array(image: Image.Image) -> np.ndarray:
     return np.asarray(rgb_image(image))
 
 
+# ---------------------------------------------------------------- validation
 def _member(value, allowed, field: str, where: str) -> None:
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{where}: unknown {field} {value!r}; expected one of: {', '.join(allowed)}")
