@@ -10,19 +10,12 @@ import numpy as np
 from PIL import Image
 
 from storycast.editors import edit_box
+from storycast.editors.local_edit import composite
 from storycast.renderers import diffusers_pipes as dp
 from storycast.renderers.long_prompts import prompt_kwargs
 from storycast.weights import resolve_model
 
 PREFIX = "editor.inpaint"
-
-
-def composite(original: Image.Image, generated: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
-    """`original` with the box's pixels taken from `generated` (same size); nothing else changes."""
-    out = np.array(original.convert("RGB"))
-    x0, y0, x1, y1 = box
-    out[y0:y1, x0:x1] = np.asarray(generated.convert("RGB"))[y0:y1, x0:x1]
-    return Image.fromarray(out, "RGB")
 
 
 class DiffusersInpaintEditor:
