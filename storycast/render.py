@@ -49,9 +49,11 @@ def decode(data: bytes):
 
     from PIL import Image
 
+    from storycast.renderers.base import rgb_image
+
     image = Image.open(io.BytesIO(data))
     image.load()
-    return image if image.mode == "RGB" else image.convert("RGB")
+    return rgb_image(image)
 
 
 def decode_pixels(data: bytes) -> np.ndarray:

@@ -57,7 +57,7 @@ from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.judges.story import deviations, part_tones, story_score
 from storycast.judges.torso import torso_samples, unreadable_torso
-from storycast.renderers.base import CharacterControl, FrameRequest
+from storycast.renderers.base import CharacterControl, FrameRequest, rgb_array
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
 MIN_FACE_PX = 24          # faces narrower than this are checked for visibility only
@@ -133,7 +133,7 @@ class MeasuredJudge:
         req = jr.request
         img = jr.pixels
         if img is None and isinstance(jr.image, Image.Image):
-            img = np.asarray(jr.image.convert("RGB"))
+            img = rgb_array(jr.image)
         if img is None:
             return error_judgement(f"sanity: -: the image is a {type(jr.image).__name__}, not an image")
         refs = {}

@@ -13,6 +13,7 @@ import numpy as np
 
 from storycast.judges.calibration import KNOTS, LIGHT_CURVES
 from storycast.judges.embedding import D65_WHITE, RGB_TO_XYZ, light_correct, srgb_to_lab
+from storycast.renderers.base import rgb_array
 
 
 def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
@@ -47,7 +48,7 @@ def colour_count(image, step: int = 3) -> int:
     """Distinct colours of an RGB image (array or PIL) on every `step`-th row and column: enough to
     tell a palette drawing (pixel art: 22-32 on a template sheet, 29-48 in a frame) from any other
     style (flat vector, the fewest: 89 or more on a sheet), in ~4 ms for a 1024-px sheet."""
-    pixels = np.asarray(image if isinstance(image, np.ndarray) else image.convert("RGB"))
+    pixels = image if isinstance(image, np.ndarray) else rgb_array(image)
     return len(frame_palette(pixels[::step, ::step]))
 
 

@@ -14,6 +14,7 @@ from PIL import Image, ImageChops
 from storycast.renderers.base import (
     CharacterControl,
     FrameRequest,
+    rgb_image,
     validate_request,
     validate_template,
 )
@@ -140,8 +141,7 @@ class ProceduralRenderer:
         img = self._downsample(img, p.k, w, h)
         if light is not None:
             img = light(img)
-        img = style.post(img, rng)
-        return img if img.mode == "RGB" else img.convert("RGB")
+        return rgb_image(style.post(img, rng))
 
     def _downsample(self, img: Image.Image, k: float, w: int, h: int) -> Image.Image:
         if k < 1:
