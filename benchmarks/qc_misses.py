@@ -25,10 +25,9 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from storycast.renderers.procedural.face import LIGHT_MARKS_BELOW  # noqa: E402
 from storycast.renderers.procedural.geometry import luminance  # noqa: E402
 from storycast.renderers.procedural.look import look_of  # noqa: E402
-
-DARK_COVERING = 0.33          # `renderers.procedural.face`: marks are drawn light on a covering this dark
 
 
 def _table(folder: Path, columns: list[str]) -> list[dict]:
@@ -38,7 +37,7 @@ def _table(folder: Path, columns: list[str]) -> list[dict]:
 def light_marks(spec: dict) -> bool:
     """Whether the renderer draws this character's brows and mouth lighter than its face."""
     look = look_of(spec)
-    return luminance(look.skin_light if look.species == "robot" else look.skin) <= DARK_COVERING
+    return luminance(look.skin_light if look.species == "robot" else look.skin) <= LIGHT_MARKS_BELOW
 
 
 def read(data: Path) -> tuple[list[dict], dict, dict, dict]:

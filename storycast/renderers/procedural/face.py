@@ -13,6 +13,7 @@ MOUTH_IN = (128, 38, 52)
 TONGUE = (232, 112, 124)
 TEAR = (110, 180, 246)
 BLUSH = (244, 120, 140)
+LIGHT_MARKS_BELOW = 0.33   # brows and mouth are drawn light on a covering no brighter than this
 
 # eyes, brow (raise, inner tilt: + = inner end down), mouth, marks
 EXPRESSIONS: dict[str, tuple] = {
@@ -36,11 +37,11 @@ def draw(p, b, fx: float, expression: str) -> None:
     eyes, (raise_, tilt), mouth, marks = EXPRESSIONS[expression]
     sp = look.species
     skin = look.skin_light if sp == "robot" else look.skin
-    ink = (44, 32, 40) if luminance(skin) > 0.33 else (236, 226, 214)
+    ink = (44, 32, 40) if luminance(skin) > LIGHT_MARKS_BELOW else (236, 226, 214)
     if sp == "robot":
         ink = lighter(look.eye, 0.55)
     under_mouth = look.skin_light if (sp in MUZZLE or sp == "robot") else skin
-    mink = (44, 32, 40) if luminance(under_mouth) > 0.33 else (236, 226, 214)
+    mink = (44, 32, 40) if luminance(under_mouth) > LIGHT_MARKS_BELOW else (236, 226, 214)
     if sp == "robot":
         mink = ink
     w = hf.s * 0.085  # face line width in pixels
