@@ -9,7 +9,9 @@ Per character (its box, skeleton, facing, depth from the request):
   in ink and pixel art, whose fills are a few hatch densities or a frame's few dozen colours, also the
   torso's and the hair's median colours against the template's (`judges.torso`); where the loop gives
   the character's colours in the story's other frames (`JudgeRequest.peers`), its torso and hair
-  against the nearest of those too (`judges.story`: the same art style, a far narrower noise);
+  against the nearest of those too (`judges.story`: the same art style, a far narrower noise). The
+  worst of these readings decides, but in ink and pixel art, where each is weak alone, a fitted
+  model per part weighs the torso's and the hair's together (`identity_model`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso), no
   skin at the hand and no outline beside the bones; a per-style model fitted on calibration arms
@@ -33,7 +35,7 @@ import numpy as np
 from PIL import Image
 
 from storycast.judges import embedding as emb
-from storycast.judges import head_shape, template_sheet
+from storycast.judges import head_shape, identity_model, template_sheet
 from storycast.judges.base import (
     CHECKS,
     Judgement,
@@ -225,12 +227,7 @@ class MeasuredJudge:
         desc, points, near, keep, tones = described or self._describe(img, req, c)
         body = np.vstack([points[p] for p in emb.PARTS])
         key = noise_key(req.art_style, c.scale)
-        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, self._trusted(ref))
-        notes["identity_without_story"] = identity                      # moved to details by judge()
-        if peers is not None:
-            told, note = story_score(deviations(tones, peers), key)
-            if told < identity:
-                identity, notes["identity"] = told, note
+        identity, parts, same = self._identity(desc, tones, ref, key, c, req.art_style, peers, notes)
         pose, limb = limb_score(img, req, c, ref, keep)
         notes["pose"] = f"{limb} is not drawn where the pose puts it"
         expression, why, face = self._expression(img, req, c, near)
@@ -249,6 +246,26 @@ class MeasuredJudge:
                   "in_frame": in_frame}
         notes["parts"], notes["same_parts"] = parts, same  # moved to details by judge()
         return {k: float(np.clip(v, 0.0, 1.0)) for k, v in scores.items()}, notes, desc
+
+    def _identity(self, desc, tones, ref, key: str, c: CharacterControl, style: str, peers,
+                  notes: dict) -> tuple[float, np.ndarray, np.ndarray]:
+        """The identity score (its reasons in `notes`) and `identity_score`'s part distances: the
+        worst reading against the template and the story's other frames, or in the styles with an
+        `identity_model` that model's weighing of the torso's and hair's readings."""
+        trusted = self._trusted(ref)
+        identity, parts, same, notes["identity"] = identity_score(desc, ref, key, trusted)
+        notes["identity_without_story"] = identity                      # moved to details by judge()
+        story = deviations(tones, peers) if peers is not None else None
+        if story is not None:
+            told, note = story_score(story, key)
+            if told < identity:
+                identity, notes["identity"] = told, note
+        if style in identity_model.load():
+            readings = identity_model.part_readings(desc, ref, key, trusted, parts, same, story)
+            face = identity_model.face_multiple(key, trusted, parts, same)
+            identity, notes["identity"], notes["identity_without_story"] = identity_model.weighed_identity(
+                style, c.scale, readings, face)
+        return identity, parts, same
 
     def _expression(self, img, req, c, near) -> tuple[float, str, np.ndarray | None]:
         """The expression score, why it is low, and the face's features (None: not measurable)."""
