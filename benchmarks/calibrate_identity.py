@@ -222,17 +222,18 @@ def _cut(models, regime: str, clean, rate: float) -> None:
     """Set the `regime` models' biases at one clean quantile for both parts: the largest whose clean
     characters fail (either part, or the face by the rule) no more often than `rate`."""
     fitted = {p: models[p][regime] for p in im.MODEL_PARTS}
-    raw = {p: _one(fitted[p], clean, p, regime) for p in im.MODEL_PARTS}
-    best = {p: -float(np.nanmax(raw[p])) for p in im.MODEL_PARTS}       # no clean row failed by them
+    raw = np.stack([_one(fitted[p], clean, p, regime) for p in im.MODEL_PARTS], axis=1)   # NaN: not this regime's
+    base = _risks(models, clean)               # the other regime's (cut) risks where this one does not decide
+    face = np.array([r.face > failing_multiple(THRESHOLD) for r in clean], dtype=bool)
+    best = -np.nanmax(raw, axis=0)                                       # no clean row failed by them
     for q in np.linspace(0.0005, 0.05, 200):
-        biases = {p: -float(np.nanquantile(raw[p], 1 - q)) for p in im.MODEL_PARTS}
-        for p in im.MODEL_PARTS:
-            models[p][regime] = dataclasses.replace(fitted[p], bias=fitted[p].bias + biases[p])
-        if _fails(models, clean).mean() > rate:
+        biases = -np.nanquantile(raw, 1 - q, axis=0)
+        risk = np.where(np.isfinite(raw), raw + biases, base)
+        if (face | (risk > 0).any(axis=1)).mean() > rate:
             break
         best = biases
-    for p in im.MODEL_PARTS:
-        models[p][regime] = dataclasses.replace(fitted[p], bias=fitted[p].bias + best[p])
+    for k, p in enumerate(im.MODEL_PARTS):
+        models[p][regime] = dataclasses.replace(fitted[p], bias=fitted[p].bias + float(best[k]))
 
 
 def _one(model, rows, part: str, regime: str) -> np.ndarray:

@@ -1,7 +1,9 @@
 """The identity models of ink and pixel art: readings weighed together, the model file, the score."""
 from __future__ import annotations
 
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from storycast.judges import identity_model as im
 from storycast.judges.identity import failing_multiple, score_of
 
 FAIL = failing_multiple(im.THRESHOLD_SCORE)
+CALIBRATE = Path(__file__).resolve().parents[1] / "benchmarks" / "calibrate_identity.py"
 
 
 def _readings(torso=(np.nan,) * 4, hair=(np.nan,) * 4) -> dict[str, np.ndarray]:
@@ -87,3 +90,46 @@ def test_model_file_round_trip_and_a_stale_file_is_refused(tmp_path):
     np.savez(path, **data)
     with pytest.raises(ValueError, match="calibrate_identity"):
         im.load.__wrapped__(path)
+
+
+def _calibration():
+    spec = importlib.util.spec_from_file_location("calibrate_identity", CALIBRATE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_calibration_fit_beats_the_worst_reading_rule_at_its_clean_rate():
+    """Synthetic rows where a drift raises every reading to ~2.3x its noise (each under the rule's
+    2.88) and a clean part has one reading in a wide tail: the fitted models flag most drifts, fail no
+    more clean characters than the rule, and keep every reading's weight non-negative."""
+    ci = _calibration()
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(3000):
+        label = int(i % 3 == 0)
+        part = ("torso", "hair")[i % 2] if label else ""
+        readings = {}
+        for p in im.MODEL_PARTS:
+            r = np.abs(rng.normal(0.7, 0.4, 4))
+            r[rng.integers(4)] += rng.exponential(0.9)            # one reading's tail
+            if p == part:
+                r = rng.normal(2.3, 0.3, 4)
+            readings[p] = r
+        told = min(score_of(float(np.max(v))) for v in readings.values())
+        alone = min(score_of(float(np.max(v[:3]))) for v in readings.values())
+        rows.append(ci.Row("ink", label, part, readings, 250.0, (told, alone), np.nan, f"s{i // 8:06d}-{i % 8:02d}"))
+    saved = ci.STYLES
+    ci.STYLES = ("ink",)
+    try:
+        models = ci.fit(rows)
+    finally:
+        ci.STYLES = saved
+    for part in im.MODEL_PARTS:
+        for regime in im.REGIMES:
+            assert (models["ink"][part][regime].weights[:len(im.READINGS)] >= 0).all()
+    fails = ci._fails(models["ink"], rows)
+    label = np.array([r.label for r in rows])
+    rule = np.array([r.rule[0] < im.THRESHOLD_SCORE for r in rows])
+    assert fails[label == 0].mean() <= rule[label == 0].mean()
+    assert fails[label == 1].mean() > rule[label == 1].mean() + 0.3
