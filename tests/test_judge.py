@@ -50,7 +50,7 @@ from storycast.judges.embedding import (
     part_points,
     srgb_to_lab,
 )
-from storycast.judges.identity import _part_distances
+from storycast.judges.identity import template_distances
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
 from storycast.judges.palette import colour_count, frame_palette, lab_to_srgb, light_frame, nearest, through_palette
 from storycast.judges.retrieval import (
@@ -480,7 +480,7 @@ def test_vectorised_colour_distances_are_the_plain_formulas(sample):
             lab = desc.lab.copy()
             lab[rng.random(len(lab)) < 0.3] = np.nan            # unseen points, parts left with none
             for d in (desc, Descriptor(lab, desc.seen)):
-                parts, same = _part_distances(d, ref)
+                parts, same = template_distances(d, ref)
                 views = np.stack([ref.front.lab, ref.back.lab])
                 plain_any = part_distances(d, views.reshape(1, -1, 3), any_part=True)[0]
                 plain_same = part_distances(d, views).min(axis=0)

@@ -1,7 +1,7 @@
 """The identity check of the `measured` judge: a character's part colours against its template sheet.
 
 `identity_score` weighs, per part, the distance of the crop's sampled colours to the nearest colour
-anywhere on the template and to that part's own colours there (`_part_distances`), in the noise units
+anywhere on the template and to that part's own colours there (`template_distances`), in the noise units
 of `calibration` (per art style, and in pixel art per size band); in ink and pixel art also the part's
 median colour against the template part's (`torso.part_shift`). `views_agree` says where a part's own
 template colours can be trusted. The comparison with the story's other frames is `judges.story`.
@@ -39,7 +39,7 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.
     parts = same = np.full(len(emb.PARTS), np.nan)
     if not desc.seen.any():
         return 1.0, parts, same, ""
-    parts, same = _part_distances(desc, ref)
+    parts, same = template_distances(desc, ref)
     unit = np.asarray(PART_NOISE.get(key, (10.0,) * len(emb.PARTS)))
     same_unit = np.asarray(SAME_PART_NOISE.get(key, (20.0,) * len(emb.PARTS)))
     z = np.fmax(parts / unit, np.where(trusted, same / same_unit, np.nan))
@@ -59,7 +59,7 @@ def identity_score(desc, ref, key: str, trusted: np.ndarray) -> tuple[float, np.
     return score_of(worst), parts, same, note
 
 
-def _part_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
+def template_distances(desc, ref) -> tuple[np.ndarray, np.ndarray]:
     """Per part, the median over the crop's seen points of the distance to the nearest template
     colour of any part, and of the same part in the closer view (as `retrieval.part_distances`, from
     one distance matrix). All parts at once: a loop over them was ~100 small numpy calls a character."""

@@ -54,7 +54,7 @@ class IdentityModel:
 def part_readings(desc, ref, key: str, trusted: np.ndarray, parts: np.ndarray, same: np.ndarray,
                   story: np.ndarray | None) -> dict[str, np.ndarray]:
     """Per MODEL_PARTS part, its READINGS in units of the noise tables' `key`: `parts` / `same` are
-    `identity_score`'s distances, `story` the `story.deviations` (None: no story frames given)."""
+    `identity.template_distances`, `story` the `story.deviations` (None: no story frames given)."""
     unit, same_unit = PART_NOISE.get(key), SAME_PART_NOISE.get(key)
     out = {}
     for part in MODEL_PARTS:

@@ -54,7 +54,7 @@ from storycast.judges.base import (
 from storycast.judges.calibration import noise_key
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.judges.expression import expression_fit, face_patch, features, view_of
-from storycast.judges.identity import IDENTITY_PARTS, identity_score, views_agree
+from storycast.judges.identity import IDENTITY_PARTS, identity_score, template_distances, views_agree
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.judges.story import deviations, part_tones, story_score
@@ -249,22 +249,24 @@ class MeasuredJudge:
 
     def _identity(self, desc, tones, ref, key: str, c: CharacterControl, style: str, peers,
                   notes: dict) -> tuple[float, np.ndarray, np.ndarray]:
-        """The identity score (its reasons in `notes`) and `identity_score`'s part distances: the
-        worst reading against the template and the story's other frames, or in the styles with an
-        `identity_model` that model's weighing of the torso's and hair's readings."""
+        """The identity score (its reasons in `notes`) and the part distances to the template
+        (`identity.template_distances`): in the styles with an `identity_model`, that model's
+        weighing of the torso's and hair's readings; elsewhere the worst reading against the
+        template (`identity_score`) and the story's other frames."""
         trusted = self._trusted(ref)
+        story = deviations(tones, peers) if peers is not None else None
+        if style in identity_model.load():
+            parts, same = template_distances(desc, ref)
+            identity, notes["identity"], notes["identity_without_story"] = identity_model.weighed_identity(
+                style, c.scale, identity_model.part_readings(desc, ref, key, trusted, parts, same, story),
+                identity_model.face_multiple(key, trusted, parts, same))
+            return identity, parts, same
         identity, parts, same, notes["identity"] = identity_score(desc, ref, key, trusted)
         notes["identity_without_story"] = identity                      # moved to details by judge()
-        story = deviations(tones, peers) if peers is not None else None
         if story is not None:
             told, note = story_score(story, key)
             if told < identity:
                 identity, notes["identity"] = told, note
-        if style in identity_model.load():
-            readings = identity_model.part_readings(desc, ref, key, trusted, parts, same, story)
-            face = identity_model.face_multiple(key, trusted, parts, same)
-            identity, notes["identity"], notes["identity_without_story"] = identity_model.weighed_identity(
-                style, c.scale, readings, face)
         return identity, parts, same
 
     def _expression(self, img, req, c, near) -> tuple[float, str, np.ndarray | None]:
