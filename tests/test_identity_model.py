@@ -10,6 +10,7 @@ import pytest
 
 from storycast import vocab
 from storycast.judges import identity_model as im
+from storycast.judges.base import score_of_risk
 from storycast.judges.identity import failing_multiple, score_of
 
 FAIL = failing_multiple(im.THRESHOLD_SCORE)
@@ -29,9 +30,10 @@ def test_features_mark_unread_readings_and_clip_far_ones():
 
 
 def test_risk_zero_is_the_threshold_score():
-    assert im.score_of_risk(0.0) == pytest.approx(im.THRESHOLD_SCORE)
-    assert im.score_of_risk(3.0) < im.THRESHOLD_SCORE < im.score_of_risk(-3.0)
-    assert im.score_of_risk(1e6) == pytest.approx(0.0) and im.score_of_risk(-1e6) == 1.0   # no overflow
+    at = im.THRESHOLD_SCORE
+    assert score_of_risk(0.0, at) == pytest.approx(at)
+    assert score_of_risk(3.0, at) < at < score_of_risk(-3.0, at)
+    assert score_of_risk(1e6, at) == pytest.approx(0.0) and score_of_risk(-1e6, at) == 1.0   # no overflow
 
 
 def test_the_shipped_models_cover_ink_and_pixel_art_only():
@@ -67,8 +69,8 @@ def test_a_part_the_story_reads_is_weighed_by_its_story_model_and_without_it_by_
     alone = r.copy()
     alone[3] = np.nan
     score, _, without = im.weighed_identity("ink", 250.0, _readings(torso=r), np.nan)
-    assert score == pytest.approx(im.score_of_risk(models["story"].risk(im.features(r, 250.0))))
-    assert without == pytest.approx(im.score_of_risk(models["alone"].risk(im.features(alone, 250.0))))
+    assert score == pytest.approx(score_of_risk(models["story"].risk(im.features(r, 250.0)), im.THRESHOLD_SCORE))
+    assert without == pytest.approx(score_of_risk(models["alone"].risk(im.features(alone, 250.0)), im.THRESHOLD_SCORE))
     unread = im.weighed_identity("ink", 250.0, _readings(torso=alone), np.nan)
     assert unread[0] == unread[2] == pytest.approx(without)
     # a part the story alone gives away: failing with the story's frames, passing without them

@@ -102,6 +102,12 @@ def verdict_of(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> 
     return "fail" if any(scores[c] < thresholds[c] for c in thresholds if c in scores) else "pass"
 
 
+def score_of_risk(risk: float, at_zero: float) -> float:
+    """A fitted logistic model's risk as a check score: `at_zero` at risk 0 (the model's calibrated
+    operating point), towards 0 as the risk grows and 1 as it falls (no overflow for any risk)."""
+    return 1.0 / (1.0 + math.exp(min(risk - math.log(at_zero / (1 - at_zero)), 700.0)))
+
+
 # ---------------------------------------------------------------- strict answer validation
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from storycast.judges import embedding as emb
+from storycast.judges.base import score_of_risk
 from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, STORY_NOISE
 from storycast.judges.identity import score_of
 from storycast.judges.story import STORY_PARTS
@@ -86,11 +87,6 @@ def features(readings: np.ndarray, scale: float) -> np.ndarray:
                            [math.log(max(scale, 1.0))]])
 
 
-def score_of_risk(risk: float) -> float:
-    """THRESHOLD_SCORE at risk 0, towards 0 as the risk grows and 1 as it falls."""
-    return 1.0 / (1.0 + math.exp(min(risk - math.log(THRESHOLD_SCORE / (1 - THRESHOLD_SCORE)), 700.0)))
-
-
 def weighed_identity(style: str, scale: float, readings: dict[str, np.ndarray],
                      face: float) -> tuple[float, str, float] | None:
     """(score, note, score without the story reading) by the style's models: the worst of the
@@ -111,8 +107,9 @@ def weighed_identity(style: str, scale: float, readings: dict[str, np.ndarray],
             continue
         alone = r.copy()
         alone[story] = np.nan
-        without = score_of_risk(models[part]["alone"].risk(features(alone, scale)))
-        told = score_of_risk(models[part]["story"].risk(features(r, scale))) if np.isfinite(r[story]) else without
+        without = score_of_risk(models[part]["alone"].risk(features(alone, scale)), THRESHOLD_SCORE)
+        told = (score_of_risk(models[part]["story"].risk(features(r, scale)), THRESHOLD_SCORE)
+                if np.isfinite(r[story]) else without)
         found.append((told, _note(part, r), without))
     worst = min(found, key=lambda f: f[0])
     return worst[0], worst[1], min(f[2] for f in found)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from storycast.judges import embedding as emb
+from storycast.judges.base import score_of_risk
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.renderers.base import CharacterControl, FrameRequest
 from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
@@ -91,7 +92,7 @@ def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[
     model = load()[req.art_style]
     worst, name = 1.0, ""
     for limb, x in arms:
-        score = 1.0 / (1.0 + math.exp(model.risk(x) - math.log(THRESHOLD_SCORE / (1 - THRESHOLD_SCORE))))
+        score = score_of_risk(model.risk(x), THRESHOLD_SCORE)
         if score < worst:
             worst, name = score, limb
     return worst, name
