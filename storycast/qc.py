@@ -16,7 +16,6 @@ are not stored twice) and the shard's statistics (`storycast.qc_metrics`).
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 import json
 import threading
@@ -38,7 +37,7 @@ from storycast.qc_loop import QCSettings, first_attempt, run_frame
 from storycast.qc_metrics import FrameStats, ShardStats
 from storycast.renderers.base import rgb_array
 from storycast.seeding import rng_for, seed_for
-from storycast.tables import load_schema, table_bytes
+from storycast.tables import load_schema, npz_bytes, table_bytes
 
 
 # ---------------------------------------------------------------- template references
@@ -54,9 +53,7 @@ def references_bytes(refs: dict[str, Reference]) -> bytes:
                                      dtype=np.float32).reshape(len(ids), -1)
     arrays["front_body"] = np.array([body_shape.body_of(refs[i].front) for i in ids],
                                     dtype=np.float32).reshape(len(ids), -1)
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    return buf.getvalue()
+    return npz_bytes(arrays)
 
 
 def references_load(paths) -> dict[str, Reference]:

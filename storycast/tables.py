@@ -142,6 +142,18 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def npz_bytes(arrays: dict) -> bytes:
+    """`arrays` as the bytes of a compressed .npz file (models and references: `write_bytes` writes
+    them atomically)."""
+    import io
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
 def write_table(table: pa.Table, path: str | Path, schema: Schema,
                 row_group_size: int = 1000) -> Path:
     """Validate and write a Parquet file atomically: readers never see a half-written file."""

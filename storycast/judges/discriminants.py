@@ -6,14 +6,13 @@ the judge's modules.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from storycast.judges.expression import lda
-from storycast.tables import write_bytes
+from storycast.tables import npz_bytes, write_bytes
 
 Attributes = tuple[tuple[str, tuple[str, ...]], ...]    # (attribute, its labels) in reading order
 
@@ -37,9 +36,7 @@ def save(model: dict, path: Path) -> None:
     """Write a model (float16) atomically: a half-written file never replaces a good one."""
     arrays = {f"{key}_{part}": value.astype(np.float16)
               for key, pair in model.items() for part, value in zip(("W", "means"), pair)}
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, npz_bytes(arrays))
 
 
 def load(path: Path, keys: tuple[str, ...], attributes: Attributes, refit: str) -> dict | None:

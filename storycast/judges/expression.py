@@ -14,7 +14,6 @@ it describes that renderer's drawing, so another renderer needs a recalibration 
 from __future__ import annotations
 
 import functools
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from storycast.judges.base import head_up
 from storycast.judges.embedding import box_means, light_correct, srgb_to_lab
 from storycast.renderers.base import CharacterControl
 from storycast.skeleton import NECK
-from storycast.tables import write_bytes
+from storycast.tables import npz_bytes, write_bytes
 
 GRID = 32
 FAMILIES = ({"happy", "laughing"}, {"sad", "crying"}, {"surprised", "scared"},
@@ -124,9 +123,7 @@ def save(models: dict[tuple[str, str], ExpressionModel], path: Path = MODEL_FILE
               "W": np.stack([models[k].W for k in keys]).astype(np.float16),
               "means": np.stack([models[k].means for k in keys]).astype(np.float16),
               "scale": np.array([models[k].scale for k in keys], dtype=np.float32)}
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, npz_bytes(arrays))
 
 
 @functools.cache

@@ -16,7 +16,6 @@ score as the arm model's does (`limbs`): risk 0 is THRESHOLD_SCORE, the threshol
 from __future__ import annotations
 
 import functools
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART
 from storycast.judges.identity import score_of
 from storycast.judges.story import STORY_PARTS
 from storycast.judges.torso import part_shift
-from storycast.tables import write_bytes
+from storycast.tables import npz_bytes, write_bytes
 
 READINGS = ("any_colour", "own_colour", "median_shift", "story")
 FEATURES = READINGS + tuple(f"{r}_unread" for r in READINGS) + ("log_scale",)
@@ -131,9 +130,7 @@ def save(models: dict[str, dict[str, dict[str, IdentityModel]]], path: Path = MO
               "bias": np.array([models[s][p][r].bias for s, p, r in keys])}
     for field in ("mean", "scale", "weights"):
         arrays[field] = np.stack([getattr(models[s][p][r], field) for s, p, r in keys])
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, npz_bytes(arrays))
 
 
 @functools.cache

@@ -16,7 +16,6 @@ colours are the ground's too often.
 from __future__ import annotations
 
 import functools
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from storycast.judges.base import score_of_risk
 from storycast.judges.conditions import coarse, place_of, tone_of
 from storycast.renderers.base import CharacterControl, FrameRequest
 from storycast.skeleton import L_ELB, L_SHO, L_WRI, R_ELB, R_SHO, R_WRI
-from storycast.tables import write_bytes
+from storycast.tables import npz_bytes, write_bytes
 
 LIMBS = {"right_arm": (R_SHO, R_ELB, R_WRI), "left_arm": (L_SHO, L_ELB, L_WRI)}
 MIN_LIMB_PX = 40          # limbs shorter than this on screen are not checked
@@ -255,9 +254,7 @@ def save(models: dict[str, LimbModel], path: Path = MODEL_FILE) -> None:
               "bias": np.array([models[s].bias for s in styles])}
     for key in ("fill", "mean", "scale", "weights", "quadratic"):
         arrays[key] = np.stack([getattr(models[s], key) for s in styles])
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    write_bytes(path, buf.getvalue())
+    write_bytes(path, npz_bytes(arrays))
 
 
 @functools.cache
