@@ -1,12 +1,11 @@
 """The identity models of ink and pixel art: readings weighed together, the model file, the score."""
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_scripts import load
 
 from storycast import vocab
 from storycast.judges import identity_model as im
@@ -14,7 +13,6 @@ from storycast.judges.base import score_of_risk
 from storycast.judges.identity import failing_multiple, score_of
 
 FAIL = failing_multiple(im.THRESHOLD_SCORE)
-CALIBRATE = Path(__file__).resolve().parents[1] / "benchmarks" / "calibrate_identity.py"
 
 
 def _readings(torso=(np.nan,) * 4, hair=(np.nan,) * 4) -> dict[str, np.ndarray]:
@@ -94,18 +92,11 @@ def test_model_file_round_trip_and_a_stale_file_is_refused(tmp_path):
         im.load.__wrapped__(path)
 
 
-def _calibration():
-    spec = importlib.util.spec_from_file_location("calibrate_identity", CALIBRATE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_calibration_fit_beats_the_worst_reading_rule_at_its_clean_rate():
     """Synthetic rows where a drift raises every reading to ~2.3x its noise (each under the rule's
     2.88) and a clean part has one reading in a wide tail: the fitted models flag most drifts, fail no
     more clean characters than the rule, and keep every reading's weight non-negative."""
-    ci = _calibration()
+    ci = load("calibrate_identity")
     rng = np.random.default_rng(0)
     rows = []
     for i in range(3000):

@@ -1,23 +1,13 @@
 """`benchmarks/qc_misses.py`: the missed-fault breakdown counts what the qc table says."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from benchmark_scripts import load
 
 from storycast.characters import sample_characters
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "qc_misses.py"
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("qc_misses", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_misses_counts_flagged_and_describes_each_miss():
-    m = _module()
+    m = load("qc_misses")
     a, b = sample_characters(2, 404, 3)
     ca, cb = a["character_id"], b["character_id"]
     qc = [{"frame_id": "f0", "fault": f"identity_drift:{ca}:torso:red->blue", "verdict": "pass"},
