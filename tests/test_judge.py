@@ -60,7 +60,7 @@ from storycast.judges.retrieval import (
     nan_quantile,
     part_distances,
 )
-from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, colour_codes, noisy_blocks
+from storycast.judges.sanity import BLOTCH_BLOCK, BLOTCH_LEVELS, blotch, colour_codes, noisy_blocks
 from storycast.judges.template_sheet import _figures, _reduce, template_reference
 from storycast.judges.torso import torso_samples
 from storycast.qc import sample_frames
@@ -448,6 +448,20 @@ def test_fast_blotch_blocks_count_as_the_plain_definition(sample, kind):
     plain = _plain_noisy_blocks(img)
     assert np.array_equal(fast, plain)
     assert kind == "frame" or plain.any()          # the noisy cases do have noisy blocks
+
+
+def test_the_blotch_box_holds_the_whole_blotch_so_a_repair_removes_it(sample):
+    """The judge points a repair at every pixel a blotch changed, its fading rim too, however wide
+    it is (wider than the detector's window), and not at the whole frame."""
+    _, _, items, images, renderer = sample
+    for i in range(12):
+        image, req = images[i], items[i][1]
+        faulty, fault = INJECTORS["artefact"](image, req, renderer, np.random.default_rng(100 + i))
+        changed = np.nonzero((np.asarray(faulty) != np.asarray(image)).any(axis=2))
+        count, (x0, y0, x1, y1) = blotch(np.asarray(faulty))
+        assert count >= 6
+        assert x0 <= changed[1].min() and x1 > changed[1].max() and y0 <= changed[0].min() and y1 > changed[0].max()
+        assert (x1 - x0) * (y1 - y0) < 0.25 * image.width * image.height
 
 
 def test_box_means_are_the_plain_clipped_box_averages():

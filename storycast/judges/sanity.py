@@ -13,6 +13,7 @@ import numpy as np
 from storycast.renderers.base import FrameRequest
 
 BLOTCH_LEVELS, BLOTCH_BLOCK, BLOTCH_WINDOW = 24, 8, 5
+BLOTCH_MARGIN = 2          # blocks around the noisy ones a repair redraws too (the blotch's fading rim)
 
 
 def sanity_check(img: np.ndarray, req: FrameRequest) -> tuple[float, str, tuple | None]:
@@ -74,7 +75,7 @@ def noisy_blocks(code: np.ndarray) -> np.ndarray:
 
 def blotch(img: np.ndarray) -> tuple[int, tuple[int, int, int, int]]:
     """Largest count of 'noisy' 8x8 blocks (more than BLOTCH_LEVELS distinct colours at 4 bits per
-    channel) in any 5x5-block window, and that window's box in pixels."""
+    channel) in any 5x5-block window, and the box in pixels a repair must redraw (`blotch_box`)."""
     b, k = BLOTCH_BLOCK, BLOTCH_WINDOW
     hb, wb = img.shape[0] // b, img.shape[1] // b
     if hb < k or wb < k:
@@ -84,6 +85,34 @@ def blotch(img: np.ndarray) -> tuple[int, tuple[int, int, int, int]]:
     ii[1:, 1:] = noisy.cumsum(0).cumsum(1)
     win = ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]
     y, x = np.unravel_index(int(np.argmax(win)), win.shape)
-    box = (int(x * b - b), int(y * b - b), int(min(img.shape[1], (x + k + 1) * b)),
-           int(min(img.shape[0], (y + k + 1) * b)))
-    return int(win[y, x]), (max(box[0], 0), max(box[1], 0), box[2], box[3])
+    return int(win[y, x]), blotch_box(noisy, y, x, img.shape)
+
+
+def blotch_box(noisy: np.ndarray, y: int, x: int, shape) -> tuple[int, int, int, int]:
+    """The box around the noisy blocks joined to the k x k window at block (y, x) (through gaps of one
+    block), grown by BLOTCH_MARGIN blocks: a blotch wider than the window, and its fading rim, whose
+    blocks hold too few colours to count as noisy, are inside it, so redrawing the box removes all of it."""
+    b, k = BLOTCH_BLOCK, BLOTCH_WINDOW
+    near = _dilate(noisy.astype(bool))                        # a gap of one quiet block still joins
+    joined = np.zeros_like(near)
+    joined[y:y + k, x:x + k] = near[y:y + k, x:x + k]
+    while True:
+        grown = _dilate(joined) & near
+        if (grown == joined).all():
+            break
+        joined = grown
+    rows, cols = np.nonzero(joined) if joined.any() else ([y, y + k - 1], [x, x + k - 1])
+    m = BLOTCH_MARGIN
+    return (max(0, int(min(cols) - m) * b), max(0, int(min(rows) - m) * b),
+            min(int(shape[1]), int(max(cols) + 1 + m) * b), min(int(shape[0]), int(max(rows) + 1 + m) * b))
+
+
+def _dilate(mask: np.ndarray) -> np.ndarray:
+    """`mask` grown by one block in each of the 8 directions."""
+    out = mask.copy()
+    out[1:] |= mask[:-1]
+    out[:-1] |= mask[1:]
+    wide = out.copy()
+    out[:, 1:] |= wide[:, :-1]
+    out[:, :-1] |= wide[:, 1:]
+    return out
