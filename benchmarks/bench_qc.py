@@ -152,12 +152,13 @@ def _report(m: dict) -> None:
     print(f"first-pass {m['first_pass_rate']}, final pass {m['final_pass_rate']}, rounds {m['rounds']}, "
           f"repairs {m['repairs']}")
     print(f"detection: faulty frames flagged {d['faulty_flagged_rate']} of {d['faulty_frames']}, clean frames "
-          f"rejected {d['clean_rejected_rate']} of {d['clean_frames']}")
+          f"rejected {d['clean_rejected_rate']} of {d['clean_frames']}; {d.get('faulty_kept')} faulty frames "
+          "still show their fault at the end (left out of the release)")
     alone = d.get("flagged_by_story_alone", {})
     print(f"  flagged by the story comparison alone: {alone.get('faulty')} faulty, {alone.get('clean')} clean frames")
     for k, v in d["by_fault"].items():
         print(f"  {k:17s} {v['frames']:5d} frames, flagged {v['flagged_rate']}, "
-              f"repaired when flagged {v['repaired_rate']}")
+              f"repaired when flagged {v['repaired_rate']}, still shown in the final image {v.get('kept')}")
     for style, v in d.get("by_style", {}).items():
         kinds = ", ".join(f"{k} {x}" for k, x in v["flagged_rate_by_fault"].items())
         print(f"  {style:13s} clean rejected {v['clean_rejected_rate']} of {v['clean_frames']}, faulty flagged "

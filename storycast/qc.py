@@ -10,7 +10,8 @@ frames, controls and the approved pool, rebuilds each frame's request
 characters' colours in the story's other frames: `judges.story`) and returns the
 `qc` rows (every attempt), the `qc_frames` rows (the final image when the loop changed it,
 repaired or faulted; null when the rendered image passed untouched, so the render table's bytes
-are not stored twice) and the shard's statistics (`storycast.qc_metrics`).
+are not stored twice; the injected fault it still shows, if any) and the shard's statistics
+(`storycast.qc_metrics`).
 `sample_frames` builds frames without a pipeline (tests, calibration, benchmarks).
 """
 from __future__ import annotations
@@ -257,7 +258,8 @@ def qc_shard(shard) -> dict[str, bytes]:
             qc_rows.extend(out.rows)
             frame_rows.append({"frame_id": frame["frame_id"], "story_id": frame["story_id"],
                                "image": encode(out.image) if out.changed else None,
-                               "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds})
+                               "prompt": out.prompt, "qc_verdict": out.verdict, "qc_rounds": out.rounds,
+                               "fault": out.fault_kept.label if out.fault_kept else ""})
             stats.add(frame_stats)
     return {"qc.parquet": table_bytes(qc_rows, load_schema("qc"), row_group_size=500),
             "frames.parquet": table_bytes(frame_rows, load_schema("qc_frames"), row_group_size=50),

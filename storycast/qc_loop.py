@@ -12,6 +12,9 @@ Every attempt is a row of the `qc` table. A judge that raises or answers badly g
 verdict (the next repair regenerates); a repair that raises is recorded in that row's reasons and
 the next kind is tried; a fatal error (a character without a template) ends the loop. A frame
 that never passes is kept with qc_verdict `fail`: nothing is dropped silently.
+An injected fault is there to measure the judge, not to be released: the outcome says whether the
+final image still shows it (`FrameOutcome.fault_kept`: the judge let it through, or no repair
+redrew all of its box), and the release leaves such frames out.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageChops
 
+from storycast.editors import edit_box
 from storycast.editors.local_edit import local_edit
 from storycast.editors.prompt_tuning import tune
 from storycast.faults import Fault, inject
@@ -59,6 +63,7 @@ class FrameOutcome:
     fault: Fault | None
     first: Judgement | None = None
     judgements: list[Judgement] = field(default_factory=list)
+    fault_kept: Fault | None = None   # the injected fault the final image still shows (None: none)
 
 
 def choose_repair(j: Judgement, s: QCSettings, previous: str | None, broken: set[str]) -> str | None:
@@ -130,6 +135,7 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
     req, rows, judgements = request, [], []
     previous, broken = None, set()
     attempt, unchanged = 0, False
+    kept = fault                    # the injected fault the current image still shows
     deterministic = getattr(judge, "deterministic", False)
     while True:
         if not unchanged:       # a deterministic judge would repeat its last answer on the same image
@@ -167,13 +173,17 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
             # leaves the image as it was: the same judgement, without judging it again.
             unchanged = deterministic and kind == "local_edit" and same_pixels(new, img)
             img = img if unchanged else new
+            if kept is not None and (kind == "prompt_tuning" or _covered(kept.region, boxes, img.size)):
+                kept = None             # drawn again from a request without it
         previous = kind
         attempt += 1
     verdict = "pass" if judgements[-1].verdict == "pass" else "fail"
     if img is not rendered and same_pixels(img, rendered):
         img = rendered
+    if kept is not None and (img is rendered or same_pixels(img.crop(kept.region), rendered.crop(kept.region))):
+        kept = None                     # its box shows the render again, pixel for pixel
     return FrameOutcome(rows, img, img is not rendered, req.prompt, verdict, attempt, fault, judgements[0],
-                        judgements)
+                        judgements, kept)
 
 
 def same_pixels(img: Image.Image, other: Image.Image) -> bool:
@@ -181,6 +191,17 @@ def same_pixels(img: Image.Image, other: Image.Image) -> bool:
     A local edit that redraws a faulted box restores the render exactly (about half the changed frames
     at paper scale): such a frame keeps the render's image instead of a copy."""
     return img.size == other.size and ImageChops.difference(rgb_image(img), rgb_image(other)).getbbox() is None
+
+
+def _covered(region, boxes: list[float], size: tuple[int, int]) -> bool:
+    """Whether the edited boxes (x0, y0, x1, y1 in a row, as `edited_region` lists them) together
+    cover every pixel of `region`, rounded as `local_edit` rounds them."""
+    x0, y0, x1, y1 = region
+    left = np.ones((y1 - y0, x1 - x0), dtype=bool)
+    for i in range(0, len(boxes), 4):
+        bx0, by0, bx1, by1 = edit_box(boxes[i:i + 4], *size)
+        left[max(by0 - y0, 0):max(by1 - y0, 0), max(bx0 - x0, 0):max(bx1 - x0, 0)] = False
+    return not left.any()
 
 
 def _distinct(regions) -> list:

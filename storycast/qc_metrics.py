@@ -37,6 +37,7 @@ class FrameStats:
     scores: dict[str, float]
     style: str = ""                             # the frame's art style
     by_story_alone: bool = False                # the first attempt would have passed without the story's frames
+    fault_kept: bool = False                    # the final image still shows the injected fault
     # (character id, art style, facing, Descriptor, pixel art: (frame palette, lighting, place), else None,
     #  the frame's colour count: `palette.colour_count`, 0 if not counted)
     crops: list = field(default_factory=list)
@@ -66,7 +67,8 @@ class FrameStats:
                    first_failing=tuple(c for c in first.failing_checks if c in CHECKS) if first else (),
                    actions=tuple(r["action"] for r in out.rows if r["action"] != "none"),
                    scores={c: out.rows[0][f"score_{c}"] for c in CHECKS}, style=request.art_style, crops=crops,
-                   by_story_alone=bool(first is not None and first.details.get("failed_on_story_alone")))
+                   by_story_alone=bool(first is not None and first.details.get("failed_on_story_alone")),
+                   fault_kept=out.fault_kept is not None)
 
 
 def read_shapes(desc, pixels, request, c):
@@ -118,6 +120,8 @@ class ShardStats:
             c[f"fault:{f.fault}"] += 1
             c[f"fault_flagged:{f.fault}"] += f.first != "pass"
             c[f"fault_repaired:{f.fault}"] += f.first != "pass" and f.final == "pass"
+            c[f"fault_kept:{f.fault}"] += f.fault_kept
+            c["faulty_kept"] += f.fault_kept
         else:
             for check in f.first_failing:
                 c[f"clean_fail:{check}"] += 1
@@ -178,13 +182,17 @@ def metrics(stats: dict, params: dict) -> dict:
             "clean_frames": c["clean"],
             "clean_rejected_rate": _rate(c["clean_flagged"], c["clean"]),
             "clean_rejections_by_check": {k: c[f"clean_fail:{k}"] for k in CHECKS},
+            # faulty frames whose final image still shows the fault (missed, or not redrawn): the
+            # release leaves them out (`qc_frames.fault`)
+            "faulty_kept": c["faulty_kept"],
             # what `qc.story_check` adds: frames that fail but would pass without comparing characters
             # with their own colours in the story's other frames (`judges.story`)
             "flagged_by_story_alone": {"faulty": c["faulty_flagged_by_story_alone"],
                                        "clean": c["clean_flagged_by_story_alone"]},
             "by_fault": {k: {"frames": c[f"fault:{k}"],
                              "flagged_rate": _rate(c[f"fault_flagged:{k}"], c[f"fault:{k}"]),
-                             "repaired_rate": _rate(c[f"fault_repaired:{k}"], c[f"fault_flagged:{k}"])}
+                             "repaired_rate": _rate(c[f"fault_repaired:{k}"], c[f"fault_flagged:{k}"]),
+                             "kept": c[f"fault_kept:{k}"]}
                          for k in kinds},
             "by_style": _detection_by_style(c, kinds),
         },

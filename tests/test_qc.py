@@ -107,7 +107,8 @@ def test_faulty_frames_are_repaired_and_every_attempt_recorded(world):
         rows = out.rows
         assert [r["attempt"] for r in rows] == list(range(len(rows)))
         assert rows[0]["fault"].startswith("artefact:") and all(r["fault"] == "" for r in rows[1:])
-        assert rows[0]["verdict"] == "fail" and rows[0]["action"] == "local_edit" and len(rows[0]["edited_region"]) == 4
+        edited = rows[0]["edited_region"]              # the blotch's box, and a character's it spoils
+        assert rows[0]["verdict"] == "fail" and rows[0]["action"] == "local_edit" and len(edited) in (4, 8)
         assert out.rounds == len(rows) - 1
         # `changed` says whether the final image differs from the render by a pixel; where it does
         # not, the outcome is the render itself (the stage then stores no copy of it)
@@ -115,9 +116,51 @@ def test_faulty_frames_are_repaired_and_every_attempt_recorded(world):
         assert out.changed == differs and (differs or out.image is world[3][i])
         fixed += out.verdict == "pass"
         restored += not out.changed
+        assert out.fault_kept is None or out.changed      # a final image that is the render shows no fault
         to_arrow(rows, load_schema("qc"))                      # rows match the declared table
     assert fixed == 8
     assert restored >= 1      # redrawing the blotch's box brings the render back exactly
+
+
+class Lenient:
+    """A judge that passes every frame (it misses every fault)."""
+    name = "lenient"
+
+    def judge(self, jr):
+        return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
+
+
+class Narrow:
+    """A judge that fails identity once, pointing at a box (`box`), then passes."""
+    name = "narrow"
+
+    def __init__(self, box):
+        self.box, self.calls = box, 0
+
+    def judge(self, jr):
+        self.calls += 1
+        if self.calls > 1:
+            return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
+        cid = jr.request.characters[0].character["character_id"]
+        return Judgement({**{c: 1.0 for c in CHECKS}, "identity": 0.1}, "fail", (f"identity: {cid}: off",), (cid,),
+                         (Region(self.box, "character", cid, "identity"),), False, {})
+
+
+def test_the_outcome_says_which_injected_fault_the_final_image_still_shows(world):
+    """A fault the judge lets through, or a repair that redraws only part of its box, is kept (and
+    the release leaves the frame out); a redraw of its whole box, or a re-render, removes it."""
+    missed = _run(world, 2, judge=Lenient(), fault_rate=1.0, faults=("artefact",))
+    assert missed.verdict == "pass" and missed.fault_kept == missed.fault is not None
+    assert missed.rows[0]["fault"] == missed.fault_kept.label and missed.changed
+    x0, y0, x1, y1 = missed.fault.region
+    half = _run(world, 2, judge=Narrow((x0, y0, (x0 + x1) / 2, y1)), fault_rate=1.0, faults=("artefact",))
+    assert half.rows[0]["action"] == "local_edit" and half.verdict == "pass" and half.fault_kept == half.fault
+    whole = _run(world, 2, judge=Narrow((x0 - 3, y0 - 3, x1 + 3, y1 + 3)), fault_rate=1.0, faults=("artefact",))
+    assert whole.verdict == "pass" and whole.fault_kept is None and not whole.changed
+    tuned = _run(world, 2, judge=Narrow((x0, y0, x1, y1)), fault_rate=1.0, faults=("artefact",),
+                 repair_order=("prompt_tuning",))
+    assert tuned.rows[0]["action"] == "prompt_tuning" and tuned.fault_kept is None
+    assert _run(world, 2, judge=Lenient(), fault_rate=0.0).fault_kept is None     # no fault injected
 
 
 class Counting:
@@ -321,6 +364,9 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
     assert stored <= faulted | {r["frame_id"] for r in qc_rows if r["action"] != "none"}
     missed = {r["frame_id"] for r in qc_rows if r["fault"] and r["verdict"] == "pass"}
     assert missed <= stored           # a fault the judge let through is in the final image
+    kept = {r["frame_id"]: r["fault"] for r in finals if r["fault"]}      # ... and named there
+    assert set(missed) <= set(kept) <= stored
+    assert all(kept[r["frame_id"]] == r["fault"] for r in qc_rows if r["frame_id"] in kept and r["attempt"] == 0)
     assert len(stored) < len(finals)
     renders = sorted((built_copy / "data/render/render").glob("*.parquet"))
     rendered = {r["frame_id"]: r["image"]["bytes"] for f in renders
@@ -336,6 +382,7 @@ def test_stage_on_a_built_tiny_pipeline(built_copy, monkeypatch):
                           np.asarray(Image.open(io.BytesIO(some["image"]["bytes"])).convert("RGB")))
     metrics = json.loads((built_copy / "metrics/qc.json").read_text())
     assert metrics["frames"] == len(frames) and metrics["detection"]["faulty_frames"] > 0
+    assert metrics["detection"]["faulty_kept"] == len(kept)
     assert set(metrics) >= {"first_pass_rate", "final_pass_rate", "rounds", "first_attempt_failures", "repairs",
                             "detection", "identity_retrieval"}
     det = metrics["detection"]

@@ -107,6 +107,21 @@ def test_failed_frames_left_out_of_frames_but_kept_in_qc(built, tmp_path):
     assert failed == released_failed
 
 
+def test_frames_still_showing_an_injected_fault_are_never_released(tmp_path):
+    """A fault injected to measure the judge (`qc.fault_rate`) that the final image still shows
+    (`qc_frames.fault`) keeps its frame out of `frames`, even with `include_failed`."""
+    summary, metrics = synthetic.build(tmp_path, release_params={"include_failed": True},
+                                       **{**INPUTS, "fault_kept_rate": 0.25})
+    folder = tmp_path / OUT
+    frames = {r["frame_id"] for s in SPLITS for r in _rows(folder, "frames", s, ["frame_id"])}
+    qc = {r["frame_id"] for s in SPLITS for r in _rows(folder, "qc", s, ["frame_id"])}
+    faulted = summary["faulted"] & qc                       # those of released stories
+    assert len(faulted) > 1 and not faulted & frames
+    assert frames == qc - faulted                           # every other frame, failed ones too
+    assert metrics["faulty_frames_excluded"] == len(faulted) and metrics["failed_frames_excluded"] == 0
+    assert f"{len(faulted)} frames still showing a fault injected" in (folder / "README.md").read_text()
+
+
 def test_released_images_are_the_loops_where_it_changed_them_else_the_renders(built):
     """qc_frames stores an image only where the loop changed the render (null: the render's); the
     release holds the final image of every frame either way."""

@@ -33,6 +33,7 @@ class Stats:
     qc_final_pass: int = 0       # ... whose final verdict is pass
     qc_rounds: int = 0           # repairs summed over those frames
     failed_excluded: int = 0     # failed frames left out of `frames`
+    faulty_excluded: int = 0     # frames left out because they still show an injected fault
     dropped_frames: int = 0      # frames of dropped (mixed-cast) stories
     storyboards: dict = field(default_factory=dict)  # story id -> [(frame_index, narration, png)]
     titles: dict = field(default_factory=dict)       # storyboard story id -> title
@@ -191,15 +192,19 @@ class Assembler:
         sides = _split_of(batch["story_id"], self.split.stories)
         self._check_cast(ids, frames["character_ids"].take(fidx).to_pylist(), sides)
         passed = pc.equal(batch["qc_verdict"], "pass").to_pylist()
+        # An injected fault (`qc.fault_rate`) measures the judge; a frame still showing one is never
+        # released, whatever `include_failed` says (it stays in `qc` and `qc_frames`).
+        faulted = pc.not_equal(batch["fault"], "").to_pylist()
         in_story = [s is not None for s in sides]
         st = self.stats
         st.dropped_frames += in_story.count(False)
         st.qc_frames += sum(in_story)
         st.qc_final_pass += sum(k and p for k, p in zip(in_story, passed))
         st.qc_rounds += sum(r for k, r in zip(in_story, batch["qc_rounds"].to_pylist()) if k)
-        st.failed_excluded += sum(k and not p and not self.include_failed for k, p in zip(in_story, passed))
-        if not self.include_failed:
-            sides = [s if p else None for s, p in zip(sides, passed)]
+        st.faulty_excluded += sum(k and f for k, f in zip(in_story, faulted))
+        st.failed_excluded += sum(k and not f and not p and not self.include_failed
+                                  for k, f, p in zip(in_story, faulted, passed))
+        sides = [None if f or not (p or self.include_failed) else s for s, f, p in zip(sides, faulted, passed)]
         script, pose = frames.take(fidx), posemaps.take(pidx)
         cols = {n: script[n] for n in script.column_names}
         cols.update(image=batch["image"], pose_map=pose["pose_map"], width=pose["width"],

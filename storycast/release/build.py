@@ -101,7 +101,7 @@ def _summary(p: dict, split: Split, rows: dict, shards: dict, stats: Stats, stag
         "characters": {s: split.count(s)[0] for s in SPLITS},
         "stories": {s: split.count(s)[1] for s in SPLITS},
         "dropped_stories": len(dropped), "dropped_frames": stats.dropped_frames,
-        "failed_excluded": stats.failed_excluded,
+        "failed_excluded": stats.failed_excluded, "faulty_excluded": stats.faulty_excluded,
         "qc": {"frames": stats.qc_frames, "first_pass_rate": stats.qc_first_pass / frames,
                "final_pass_rate": stats.qc_final_pass / frames, "mean_rounds": stats.qc_rounds / frames},
         "histograms": {"poses": dict(stats.poses), "expressions": dict(stats.expressions),
@@ -121,6 +121,7 @@ def _metrics(s: dict) -> dict:
         "characters": s["characters"], "stories": s["stories"],
         "dropped_mixed_cast": {"stories": s["dropped_stories"], "frames": s["dropped_frames"]},
         "failed_frames_excluded": s["failed_excluded"],
+        "faulty_frames_excluded": s["faulty_excluded"],
         "qc": {k: round(v, 4) if isinstance(v, float) else v for k, v in s["qc"].items()},
         "storyboards": [e["story_id"] for e in s["storyboards"]],
     }

@@ -112,7 +112,10 @@ def statistics(summary: dict) -> str:
         f"final pass rate **{q['final_pass_rate']:.1%}**, mean repairs per frame {q['mean_rounds']:.2f}; "
         f"{summary['failed_excluded']} failed frames "
         + ("are included with `qc_verdict = fail`." if summary["include_failed"]
-           else "are left out of `frames` (they remain in `qc`)."),
+           else "are left out of `frames` (they remain in `qc`).")
+        + (f" {summary['faulty_excluded']} {_plural(summary['faulty_excluded'], 'frame')} still showing a fault "
+           "injected to measure the judge (`qc_frames.fault`) are left out as well." if summary["faulty_excluded"]
+           else ""),
     ]
     for title, key in (("Pose classes (per character in a frame)", "poses"),
                        ("Expression classes (per character in a frame)", "expressions"),

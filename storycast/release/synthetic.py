@@ -43,7 +43,7 @@ def _character(i: int, rng: random.Random) -> dict:
 def write_inputs(root: Path, characters: int = 24, stories: int = 12, shard_size: int = 4,
                  frames: tuple[int, int] = (3, 5), frame_px: int = 16, template_px: int = 24,
                  posemap_px: int = 8, reject_every: int = 7, fail_rate: float = 0.15,
-                 seed: int = 0) -> dict:
+                 fault_kept_rate: float = 0.0, seed: int = 0) -> dict:
     """Write every table the release reads under `root/data/`; return a summary (ids, counts)."""
     rng, nprng = random.Random(seed), np.random.default_rng(seed)
     chars = [_character(i, rng) for i in range(1, characters + 1)]
@@ -64,12 +64,12 @@ def write_inputs(root: Path, characters: int = 24, stories: int = 12, shard_size
         by_style.setdefault(c["art_style"], []).append(c["character_id"])
     style_of = {c["character_id"]: c["art_style"] for c in approved}
     summary = {"approved": [c["character_id"] for c in approved], "casts": {}, "failed": set(), "frames": 0,
-               "images": {}}
+               "images": {}, "faulted": set()}
     for shard, start in enumerate(range(0, stories, shard_size)):
         rows = {k: [] for k in ("stories", "frames", "controls", "posemaps", "render", "qc", "qc_frames")}
         for j in range(start + 1, min(start + shard_size, stories) + 1):
             _story(j, approved, by_style, style_of, rng, nprng, frames, frame_px, posemap_px,
-                   fail_rate, rows, summary)
+                   fail_rate, rows, summary, fault_kept_rate)
         for name, folder, schema in (("stories", "stories/stories", "stories"),
                                      ("frames", "stories/frames", "frames"),
                                      ("controls", "controls/controls", "controls"),
@@ -82,7 +82,7 @@ def write_inputs(root: Path, characters: int = 24, stories: int = 12, shard_size
 
 
 def _story(j, approved, by_style, style_of, rng, nprng, nframes, frame_px, posemap_px, fail_rate,
-           rows, summary) -> None:
+           rows, summary, fault_kept_rate: float = 0.0) -> None:
     sid = f"s{j:06d}"
     lead = approved[(j - 1) % len(approved)]["character_id"]
     pool = [c for c in by_style[style_of[lead]] if c != lead]
@@ -117,6 +117,9 @@ def _story(j, approved, by_style, style_of, rng, nprng, nframes, frame_px, posem
                                  "pose_map": {"bytes": noise_png(nprng, posemap_px), "path": None}})
         fail = rng.random() < fail_rate
         rounds = 2 if fail else rng.choice([0, 0, 0, 1])
+        # an injected fault the judge let through (drawn only when asked: other builds keep their draws)
+        kept = fault_kept_rate and rng.random() < fault_kept_rate
+        fault = f"identity_drift:{present[0]}:torso:red->blue" if kept else ""
         for a in range(rounds + 1):
             ok = not fail and a == rounds
             rows["qc"].append({
@@ -127,7 +130,7 @@ def _story(j, approved, by_style, style_of, rng, nprng, nframes, frame_px, posem
                 "failing_characters": [] if ok else [present[0]],
                 "action": "none" if ok or a == rounds else "prompt_tuning",
                 "repair_by": "" if ok or a == rounds else "rules", "prompt_before": f"p{a}",
-                "prompt_after": f"p{a + 1}", "edited_region": [], "fault": ""})
+                "prompt_after": f"p{a + 1}", "edited_region": [], "fault": fault if a == 0 else ""})
         drawn = noise_png(nprng, frame_px)
         rows["render"].append({"frame_id": fid, "story_id": sid, "frame_index": f,
                                "image": {"bytes": drawn, "path": None}, "prompt": f"p{fid}", "seed": j,
@@ -137,11 +140,13 @@ def _story(j, approved, by_style, style_of, rng, nprng, nframes, frame_px, posem
         final = drawn if rounds == 0 else noise_png(nprng, frame_px)
         rows["qc_frames"].append({"frame_id": fid, "story_id": sid, "prompt": f"prompt of {fid}",
                                   "image": None if rounds == 0 else {"bytes": final, "path": None},
-                                  "qc_verdict": "fail" if fail else "pass", "qc_rounds": rounds})
+                                  "qc_verdict": "fail" if fail else "pass", "qc_rounds": rounds, "fault": fault})
         summary["images"][fid] = final
         summary["frames"] += 1
         if fail:
             summary["failed"].add(fid)
+        if fault:
+            summary["faulted"].add(fid)
 
 
 PARAMS = {"version": "1.0.0", "test_fraction": 0.2, "max_shard_mb": 500, "include_failed": False,
