@@ -119,7 +119,8 @@ class ShardStats:
         if f.fault:
             c[f"fault:{f.fault}"] += 1
             c[f"fault_flagged:{f.fault}"] += f.first != "pass"
-            c[f"fault_repaired:{f.fault}"] += f.first != "pass" and f.final == "pass"
+            # repaired: flagged, passed at the end and the fault gone (a judge can pass a remnant)
+            c[f"fault_repaired:{f.fault}"] += f.first != "pass" and f.final == "pass" and not f.fault_kept
             c[f"fault_kept:{f.fault}"] += f.fault_kept
             c["faulty_kept"] += f.fault_kept
         else:

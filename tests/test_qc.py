@@ -163,6 +163,17 @@ def test_the_outcome_says_which_injected_fault_the_final_image_still_shows(world
     assert _run(world, 2, judge=Lenient(), fault_rate=0.0).fault_kept is None     # no fault injected
 
 
+def test_metrics_count_a_fault_the_final_image_still_shows_as_kept_not_repaired():
+    from storycast.qc_metrics import FrameStats, ShardStats, metrics
+    stats = ShardStats()
+    for first, final, kept in (("fail", "pass", False), ("fail", "pass", True), ("pass", "pass", True),
+                               ("fail", "fail", True)):
+        stats.add(FrameStats(first, final, 1, "artefact", ("sanity",), ("local_edit",), {}, "ink", fault_kept=kept))
+    det = metrics(stats.to_json(), {"max_rounds": 3, "fault_rate": 0.15})["detection"]
+    assert det["faulty_kept"] == 3 and det["by_fault"]["artefact"]["kept"] == 3
+    assert det["by_fault"]["artefact"]["repaired_rate"] == round(1 / 3, 4)     # of the 3 flagged, 1 is gone
+
+
 class Counting:
     """A renderer that counts its full-frame drawings."""
 
