@@ -76,7 +76,7 @@ def ref_shard(shard) -> dict[str, bytes]:
     from storycast.render import decode_pixels
 
     path, pool = shard.payload
-    table = pq.read_table(path, columns=["character_id", "image"])
+    table = pq.read_table(path, columns=["character_id", "image"], use_threads=False)   # see qc_shard
     # each character's spec, as its frames carry it: it says where its parts are sampled (`part_points`)
     specs = {r["character_id"]: r for r in pq.read_table(pool).to_pylist()}
     refs = {}
@@ -214,7 +214,9 @@ def qc_shard(shard) -> dict[str, bytes]:
     templates = LazyTemplates(p["templates"], set(chars))
     frames = pq.read_table(p["frames"]).to_pylist()
     controls = pq.read_table(p["controls"]).to_pylist()
-    rendered = pq.read_table(p["render"], columns=["frame_id", "image"])
+    # One worker process per core already: Arrow's reader threads would only contend with the other
+    # workers (a 160 MB shard read: 0.39 CPU-s on threads, 0.22 without).
+    rendered = pq.read_table(p["render"], columns=["frame_id", "image"], use_threads=False)
     images = dict(zip(rendered["frame_id"].to_pylist(), rendered["image"].to_pylist()))
     stats = ShardStats.for_gallery(refs, made)
     qc_rows, frame_rows = [], []
