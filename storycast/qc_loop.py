@@ -5,7 +5,10 @@ Every attempt is judged against the characters' templates and, where the caller 
 colours in the story's other frames (`judges.story`).
 While the verdict is not `pass`, a repair is chosen from the failing checks, in `qc.repair_order`:
 `local_edit` when every failing check is one a local edit can fix (`qc.local_checks`) and the judge
-pointed at regions (not twice in a row), else `prompt_tuning` (rewrite the request, regenerate).
+pointed at regions (not twice in a row, nor with an editor that redraws the request on an image that
+is that request drawn whole: it would redraw it as it is), else `prompt_tuning` (rewrite the request,
+regenerate). A rewrite after a repair that left the image as it was, or after a whole redraw that still
+fails, also draws a new sample (a new seed): restating the request again would draw the same image.
 An LLM tuner (`qc.prompt_tuner`) writes the prompt when it gives a valid one; otherwise the
 rule-based tuner does, and the row's reasons say why. `repair_by` names who made each repair.
 Every attempt is a row of the `qc` table. A judge that raises or answers badly gives an `error`
@@ -66,15 +69,18 @@ class FrameOutcome:
     fault_kept: Fault | None = None   # the injected fault the final image still shows (None: none)
 
 
-def choose_repair(j: Judgement, s: QCSettings, previous: str | None, broken: set[str]) -> str | None:
-    """The first repair in `repair_order` that fits the failing checks (None: nothing left to try)."""
+def choose_repair(j: Judgement, s: QCSettings, previous: str | None, broken: set[str],
+                  edit_redraws_as_is: bool = False) -> str | None:
+    """The first repair in `repair_order` that fits the failing checks (None: nothing left to try).
+    `edit_redraws_as_is`: a local edit would redraw the image as it is (the editor redraws the
+    request, and the image is that request drawn whole)."""
     checks = {c for c in j.failing_checks if c in CHECKS}
     for kind in s.repair_order:
         if kind in broken:
             continue
         if kind == "local_edit":
             if (j.verdict != "fail" or not checks or not checks <= set(s.local_checks) or not j.regions
-                    or previous == "local_edit"):
+                    or previous == "local_edit" or edit_redraws_as_is):
                 continue
         return kind
     return None
@@ -88,17 +94,18 @@ def _judge(judge, jr: JudgeRequest) -> Judgement:
 
 
 def _prompt_tuning(req: FrameRequest, j: Judgement, attempt: int, seed: int, zoom: float,
-                   tuner) -> tuple[FrameRequest, str, list[str]]:
+                   tuner, resample: bool = False) -> tuple[FrameRequest, str, list[str]]:
     """The tuned request, who tuned it and notes for the row: the LLM `tuner` first (when there is
-    one), the rule-based tuner when it gives no valid prompt. Transport errors propagate."""
+    one), the rule-based tuner when it gives no valid prompt. `resample`: with a new seed as well.
+    Transport errors propagate."""
     if tuner is not None:
-        out = tuner.tune(req, j, attempt, seed, zoom)
+        out = tuner.tune(req, j, attempt, seed, zoom, resample=resample)
         if out is not None:
             return out[0], tuner.name, []
         why = "; ".join(getattr(tuner, "last_errors", [])[-1:]) or "the judge gave no reasons to act on"
         note = f"repair: -: {tuner.name} tuner gave no valid prompt ({why[:300]}); the rule-based tuner rewrote it"
-        return tune(req, j, attempt, seed, zoom)[0], "rules", [note]
-    return tune(req, j, attempt, seed, zoom)[0], "rules", []
+        return tune(req, j, attempt, seed, zoom, resample)[0], "rules", [note]
+    return tune(req, j, attempt, seed, zoom, resample)[0], "rules", []
 
 
 def _row(frame: dict, attempt: int, judge_name: str, j: Judgement, prompt: str, fault: str) -> dict:
@@ -136,6 +143,8 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
     previous, broken = None, set()
     attempt, unchanged = 0, False
     kept = fault                    # the injected fault the current image still shows
+    same = whole = False            # the last repair left the image as it was; it drew the request whole
+    redraws = hasattr(editor, "edit_request")       # the editor redraws boxes of the request
     deterministic = getattr(judge, "deterministic", False)
     while True:
         if not unchanged:       # a deterministic judge would repeat its last answer on the same image
@@ -147,7 +156,7 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
         rows.append(row)
         if j.verdict == "pass" or j.fatal or attempt >= settings.max_rounds:
             break
-        kind = choose_repair(j, settings, previous, broken)
+        kind = choose_repair(j, settings, previous, broken, edit_redraws_as_is=whole and redraws)
         if kind is None:
             break
         row["action"] = kind
@@ -159,7 +168,8 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
                     boxes.extend(float(v) for v in region.box)
                 row["edited_region"], row["repair_by"] = boxes, editor.name
             else:
-                tuned, row["repair_by"], notes = _prompt_tuning(req, j, attempt, seed, settings.zoom, tuner)
+                tuned, row["repair_by"], notes = _prompt_tuning(req, j, attempt, seed, settings.zoom, tuner,
+                                                                resample=same or whole)
                 row["reasons"] = row["reasons"] + notes
                 new = renderer.render_frame(tuned)
                 req = tuned
@@ -171,7 +181,8 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
         else:
             # A local edit that redraws what is there already (a clean frame the judge rejects)
             # leaves the image as it was: the same judgement, without judging it again.
-            unchanged = deterministic and kind == "local_edit" and same_pixels(new, img)
+            same, whole = same_pixels(new, img), kind == "prompt_tuning"
+            unchanged = deterministic and kind == "local_edit" and same
             img = img if unchanged else new
             if kept is not None and (kind == "prompt_tuning" or _covered(kept.region, boxes, img.size)):
                 kept = None             # drawn again from a request without it

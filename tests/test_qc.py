@@ -222,17 +222,47 @@ class CountingJudge:
 
 
 def test_an_image_a_local_edit_left_as_it_was_is_not_judged_again(world):
-    # identity > 1 fails every clean frame: each local edit redraws the request as it was drawn
+    # identity > 1 fails every clean frame: a local edit redraws the request as it was drawn
     counted = []
     for deterministic in (True, False):
         judge = CountingJudge(deterministic)
         out = _run(world, 0, judge=judge, fault_rate=0.0, repair_order=("local_edit", "prompt_tuning"),
                    local_checks=("identity",), max_rounds=3)
-        assert [r["action"] for r in out.rows] == ["local_edit", "prompt_tuning", "local_edit", "none"]
+        # after a prompt tuning the image is its request drawn whole: the re-render editor would redraw
+        # it as it is, so the next repair is another tuning; both draw a new sample
+        assert [r["action"] for r in out.rows] == ["local_edit", "prompt_tuning", "prompt_tuning", "none"]
         counted.append((out.rows, judge.calls))
     (rows, calls), (rows_always, calls_always) = counted
     assert rows == rows_always                   # the same attempts, scores and reasons either way
-    assert (calls, calls_always) == (2, 4)       # after each local edit, the judge was not asked again
+    assert (calls, calls_always) == (3, 4)       # after the local edit, the judge was not asked again
+
+
+def test_a_rewrite_after_a_repair_that_changed_nothing_draws_a_new_sample(world):
+    """The rule-based rewrite of an identity, pose or expression failure restates the prompt, which
+    the procedural renderer draws as before: once a repair has drawn the image again unchanged, the
+    rewrite draws a new sample (a new seed) too."""
+    renderer, _, items, images = world
+    req = items[0][1]
+    cid = req.characters[0].character["character_id"]
+    j = Judgement({}, "fail", (f"identity: {cid}: torso colour off",), (cid,), ())
+    restated, note = tune(req, j, attempt=1, seed=9)
+    assert restated.seed == req.seed and note == "prompt only"
+    assert np.array_equal(np.asarray(renderer.render_frame(restated)), np.asarray(images[0]))   # drawn as before
+    resampled, note = tune(req, j, attempt=1, seed=9, resample=True)
+    assert resampled.seed != req.seed and note == "new seed"
+    assert not np.array_equal(np.asarray(renderer.render_frame(resampled)), np.asarray(images[0]))
+
+    class RejectsTheRender:
+        """Fails the rendered image (no region to edit), passes any other."""
+        name = "strict"
+
+        def judge(self, jr):
+            if not np.array_equal(np.asarray(jr.image), np.asarray(images[0])):
+                return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
+            return Judgement({**{c: 1.0 for c in CHECKS}, "identity": 0.1}, "fail", j.reasons, (cid,), (), False, {})
+    out = _run(world, 0, judge=RejectsTheRender(), fault_rate=0.0)
+    assert [r["action"] for r in out.rows] == ["prompt_tuning", "prompt_tuning", "none"]
+    assert [r["verdict"] for r in out.rows] == ["fail", "fail", "pass"] and out.changed
 
 
 def test_decoded_pixels_are_the_decoded_images_and_change_no_outcome(world):

@@ -125,7 +125,7 @@ class LLMPromptTuner:
             return None
 
     def tune(self, request: FrameRequest, judgement: Judgement, attempt: int, seed: int,
-             zoom: float = 0.85) -> tuple[FrameRequest, str] | None:
+             zoom: float = 0.85, resample: bool = False) -> tuple[FrameRequest, str] | None:
         """Like `prompt_tuning.tune` (the rewritten request and a summary of what changed), with
         the model's prompt; None when the judge gave no reasons or the model no valid prompt."""
         if judgement.verdict == "error" or not judgement.reasons:
@@ -133,7 +133,7 @@ class LLMPromptTuner:
         new = self.rewrite(request.prompt, judgement, request)
         if new is None:
             return None
-        tuned, summary = prompt_tuning.tune(request, judgement, attempt, seed, zoom)
+        tuned, summary = prompt_tuning.tune(request, judgement, attempt, seed, zoom, resample)
         summary = "prompt rewritten by " + self.name + ("" if summary == "prompt only" else ", " + summary)
         return dataclasses.replace(tuned, prompt=new), summary
 

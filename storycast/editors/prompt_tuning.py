@@ -7,7 +7,8 @@ From the failing checks of a `Judgement`:
 - visibility: the covered character is moved clear of the characters in front of it;
 - in_frame: the whole cast is zoomed out (`zoom`) about the ground line (full-body shots) or the
   top edge (closer shots) and pulled back inside the frame;
-- sanity: a clean-image clause, and a fresh seed (a new sample), as after a judge error.
+- sanity: a clean-image clause, and a fresh seed (a new sample), as after a judge error, and where the
+  loop asks for one (`resample`: restating the request would draw the image it has already).
 The additions go in a `repair:` block at the end of the prompt; the layout edits change keypoints,
 boxes, scales and visibility consistently, so controls and image stay in agreement.
 """
@@ -52,8 +53,8 @@ def _attribute_phrase(spec: dict, part: str) -> str:
 
 
 def tune(request: FrameRequest, judgement: Judgement, attempt: int, seed: int,
-         zoom: float = 0.85) -> tuple[FrameRequest, str]:
-    """The rewritten request and a one-line summary of what changed."""
+         zoom: float = 0.85, resample: bool = False) -> tuple[FrameRequest, str]:
+    """The rewritten request and a one-line summary of what changed; `resample`: with a new seed."""
     by_id = {c.character["character_id"]: c for c in request.characters}
     clauses, changes = [], []
     chars = list(request.characters)
@@ -79,7 +80,7 @@ def tune(request: FrameRequest, judgement: Judgement, attempt: int, seed: int,
     if "sanity" in checks:
         clauses.append("clean image, no artefacts, smudges or noise")
     new_seed = request.seed
-    if "sanity" in checks or judgement.verdict == "error":
+    if "sanity" in checks or judgement.verdict == "error" or resample:
         new_seed = seed_for(seed, "qc-regenerate", request.frame_id, attempt) % 2**32
         changes.append("new seed")
     if any(c.startswith(("moved", "zoomed")) for c in changes):
