@@ -195,6 +195,7 @@ class Assembler:
         # An injected fault (`qc.fault_rate`) measures the judge; a frame still showing one is never
         # released, whatever `include_failed` says (it stays in `qc` and `qc_frames`).
         faulted = pc.not_equal(batch["fault"], "").to_pylist()
+        released = [not f and (p or self.include_failed) for f, p in zip(faulted, passed)]
         in_story = [s is not None for s in sides]
         st = self.stats
         st.dropped_frames += in_story.count(False)
@@ -202,9 +203,8 @@ class Assembler:
         st.qc_final_pass += sum(k and p for k, p in zip(in_story, passed))
         st.qc_rounds += sum(r for k, r in zip(in_story, batch["qc_rounds"].to_pylist()) if k)
         st.faulty_excluded += sum(k and f for k, f in zip(in_story, faulted))
-        st.failed_excluded += sum(k and not f and not p and not self.include_failed
-                                  for k, f, p in zip(in_story, faulted, passed))
-        sides = [None if f or not (p or self.include_failed) else s for s, f, p in zip(sides, faulted, passed)]
+        st.failed_excluded += sum(k and not f and not r for k, f, r in zip(in_story, faulted, released))
+        sides = [s if r else None for s, r in zip(sides, released)]
         script, pose = frames.take(fidx), posemaps.take(pidx)
         cols = {n: script[n] for n in script.column_names}
         cols.update(image=batch["image"], pose_map=pose["pose_map"], width=pose["width"],
