@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from storycast.editors import edit_box
-from storycast.editors.local_edit import local_edit
+from storycast.editors.local_edit import local_edit, redraws_request
 from storycast.editors.prompt_tuning import tune
 from storycast.faults import Fault, inject
 from storycast.judges.base import CHECKS, Judgement, JudgeRequest, error_judgement
@@ -144,7 +144,7 @@ def run_frame(frame: dict, request: FrameRequest, image: Image.Image, *, judge, 
     attempt, unchanged = 0, False
     kept = fault                    # the injected fault the current image still shows
     same = whole = False            # the last repair left the image as it was; it drew the request whole
-    redraws = hasattr(editor, "edit_request")       # the editor redraws boxes of the request
+    redraws = redraws_request(editor)
     deterministic = getattr(judge, "deterministic", False)
     while True:
         if not unchanged:       # a deterministic judge would repeat its last answer on the same image

@@ -87,10 +87,16 @@ def unchanged_outside(a: Image.Image, b: Image.Image, box) -> bool:
     return diff.getbbox() is None
 
 
+def redraws_request(editor) -> bool:
+    """Whether `editor` redraws a box of the frame's request (`edit_request`, the re-render editor)
+    rather than regenerating the image's pixels there."""
+    return hasattr(editor, "edit_request")
+
+
 def local_edit(editor, image: Image.Image, box, request: FrameRequest, seed: int) -> Image.Image:
     """Regenerate only `box` of `image` with `editor`; pixels outside it stay byte-identical."""
     px = edit_box(box, *image.size)
-    if hasattr(editor, "edit_request"):
+    if redraws_request(editor):
         generated = editor.edit_request(image, px, request)
     else:
         generated = editor.edit(image, px, request.prompt, seed)
