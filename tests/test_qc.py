@@ -122,12 +122,21 @@ def test_faulty_frames_are_repaired_and_every_attempt_recorded(world):
     assert restored >= 1      # redrawing the blotch's box brings the render back exactly
 
 
+def _passes() -> Judgement:
+    return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
+
+
+def _fails_identity(cid: str, reason: str, regions=()) -> Judgement:
+    return Judgement({**{c: 1.0 for c in CHECKS}, "identity": 0.1}, "fail", (f"identity: {cid}: {reason}",), (cid,),
+                     tuple(regions), False, {})
+
+
 class Lenient:
     """A judge that passes every frame (it misses every fault)."""
     name = "lenient"
 
     def judge(self, jr):
-        return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
+        return _passes()
 
 
 class Narrow:
@@ -140,10 +149,9 @@ class Narrow:
     def judge(self, jr):
         self.calls += 1
         if self.calls > 1:
-            return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
+            return _passes()
         cid = jr.request.characters[0].character["character_id"]
-        return Judgement({**{c: 1.0 for c in CHECKS}, "identity": 0.1}, "fail", (f"identity: {cid}: off",), (cid,),
-                         (Region(self.box, "character", cid, "identity"),), False, {})
+        return _fails_identity(cid, "off", [Region(self.box, "character", cid, "identity")])
 
 
 def test_the_outcome_says_which_injected_fault_the_final_image_still_shows(world):
@@ -244,7 +252,7 @@ def test_a_rewrite_after_a_repair_that_changed_nothing_draws_a_new_sample(world)
     renderer, _, items, images = world
     req = items[0][1]
     cid = req.characters[0].character["character_id"]
-    j = Judgement({}, "fail", (f"identity: {cid}: torso colour off",), (cid,), ())
+    j = _fails_identity(cid, "torso colour off")
     restated, note = tune(req, j, attempt=1, seed=9)
     assert restated.seed == req.seed and note == "prompt only"
     assert np.array_equal(np.asarray(renderer.render_frame(restated)), np.asarray(images[0]))   # drawn as before
@@ -257,9 +265,7 @@ def test_a_rewrite_after_a_repair_that_changed_nothing_draws_a_new_sample(world)
         name = "strict"
 
         def judge(self, jr):
-            if not np.array_equal(np.asarray(jr.image), np.asarray(images[0])):
-                return Judgement({c: 1.0 for c in CHECKS}, "pass", (), (), (), False, {})
-            return Judgement({**{c: 1.0 for c in CHECKS}, "identity": 0.1}, "fail", j.reasons, (cid,), (), False, {})
+            return j if np.array_equal(np.asarray(jr.image), np.asarray(images[0])) else _passes()
     out = _run(world, 0, judge=RejectsTheRender(), fault_rate=0.0)
     assert [r["action"] for r in out.rows] == ["prompt_tuning", "prompt_tuning", "none"]
     assert [r["verdict"] for r in out.rows] == ["fail", "fail", "pass"] and out.changed
