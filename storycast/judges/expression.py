@@ -144,9 +144,19 @@ def load(path: Path = MODEL_FILE) -> dict[tuple[str, str], ExpressionModel]:
 
 def expression_fit(face: np.ndarray | None, c: CharacterControl, style: str) -> tuple[float, str]:
     """Score in [0, 1] (0.5 at the calibrated margin) and the expression the face reads as, from the
-    face's `features` (None: not measurable, the asked expression stands)."""
+    face's `features` (None: not measurable, the asked expression stands): by the style's `face_net`
+    where it has one, else by its discriminant."""
     if face is None:
         return 1.0, c.expression
-    m = load()[(style, view_of(c.facing))]
-    margin, best = margins(m.W, m.means, face, c.expression)
-    return float(np.clip(1.0 - 0.5 * margin / m.scale, 0.0, 1.0)), best
+    from storycast.judges import face_net  # it imports this module
+
+    view = view_of(c.facing)
+    net = face_net.load().get(style)
+    if net is not None:                            # the styles a linear map reads poorly
+        margin, best = face_net.family_margin(net.log_probs(face, view), c.expression)
+        scale = net.scales[view]
+    else:
+        m = load()[(style, view)]
+        margin, best = margins(m.W, m.means, face, c.expression)
+        scale = m.scale
+    return float(np.clip(1.0 - 0.5 * margin / scale, 0.0, 1.0)), best

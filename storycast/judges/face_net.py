@@ -1,0 +1,111 @@
+"""A small convolutional network over the face patch, for the art styles whose drawing a linear
+discriminant reads poorly (painterly).
+
+The expression check (`expression`) reads a GRID x GRID CIELAB patch of the face. In most styles a
+linear discriminant over its 3,072 numbers tells the expression families apart. Painterly brushwork
+shifts every edge by up to ~3 px: the same mouth then lands on other grid cells from one frame to the
+next, and a linear map of the cells cannot follow it. Three 3 x 3 convolutions with max-pooling can,
+because they respond to a stroke wherever it falls by a cell or two.
+
+The net is fitted by `benchmarks/calibrate_face_net.py` on calibration faces (another seed than any
+build) and stored as plain arrays in `face_net.npz`. The forward pass here is numpy (im2col and one
+matrix product a layer), so judging needs no deep-learning framework. It gives log-probabilities of
+the 12 expressions. The family margin is then read as `expression.margins` reads the discriminant's
+distances: the asked family's best against the best of all. Each style and view has its own `scale`,
+set so that as many held-out clean faces fail as under the discriminant.
+
+Layers (`LAYERS`): conv 4->16, conv 16->32, conv 32->64 (3 x 3, padding 1, ReLU, 2 x 2 max-pool each),
+then 1024 -> 64 (ReLU) -> 12. The input's 4th channel is 1 for a three-quarter view, 0 for a front one.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from storycast import vocab
+from storycast.judges.expression import FAMILIES, GRID, VIEWS
+from storycast.tables import npz_bytes, write_bytes
+
+MODEL_FILE = Path(__file__).with_name("face_net.npz")
+CHANNELS = (4, 16, 32, 64)
+HIDDEN = 64
+# name -> shape; the order the arrays are stored and a torch `Sequential` lists them in
+LAYERS = {**{f"conv{i}.{k}": ((CHANNELS[i + 1], CHANNELS[i], 3, 3) if k == "weight" else (CHANNELS[i + 1],))
+             for i in range(3) for k in ("weight", "bias")},
+          "hidden.weight": (HIDDEN, CHANNELS[3] * (GRID // 8) ** 2), "hidden.bias": (HIDDEN,),
+          "out.weight": (len(vocab.EXPRESSIONS), HIDDEN), "out.bias": (len(vocab.EXPRESSIONS),)}
+
+
+@dataclass(frozen=True)
+class FaceNet:
+    """One art style's network (`LAYERS` arrays, float32) and per view the margin scored 0.5."""
+    params: dict[str, np.ndarray]
+    scales: dict[str, float]
+
+    def log_probs(self, features: np.ndarray, view: str) -> np.ndarray:
+        """Log-probabilities of the 12 expressions for `expression.features` of one face."""
+        x = net_input(np.asarray(features, dtype=np.float32)[None], np.array([view]))
+        for i in range(3):
+            x = _pool(np.maximum(_conv3(x, self.params[f"conv{i}.weight"], self.params[f"conv{i}.bias"]), 0.0))
+        x = x.reshape(len(x), -1)
+        x = np.maximum(x @ self.params["hidden.weight"].T + self.params["hidden.bias"], 0.0)
+        logits = (x @ self.params["out.weight"].T + self.params["out.bias"])[0].astype(np.float64)
+        return logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
+
+
+def net_input(features: np.ndarray, views: np.ndarray) -> np.ndarray:
+    """N x 4 x GRID x GRID: the patches' L*a*b* planes and a view plane (1: three-quarter)."""
+    planes = features.reshape(-1, GRID, GRID, 3).transpose(0, 3, 1, 2)
+    side = np.broadcast_to((views == "side").astype(np.float32)[:, None, None, None], (len(planes), 1, GRID, GRID))
+    return np.ascontiguousarray(np.concatenate([planes, side], axis=1), dtype=np.float32)
+
+
+def family_margin(log_probs: np.ndarray, asked: str) -> tuple[float, str]:
+    """(the best expression's log-probability minus the asked family's best, the best expression)."""
+    family = next(fam for fam in FAMILIES if asked in fam)
+    best = int(np.argmax(log_probs))
+    return float(log_probs[best] - max(log_probs[vocab.EXPRESSIONS.index(e)] for e in family)), vocab.EXPRESSIONS[best]
+
+
+def _conv3(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """3 x 3 convolution, padding 1 (N x C x H x W -> N x O x H x W), as one matrix product."""
+    n, c, h, w = x.shape
+    cols = sliding_window_view(np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))), (3, 3), axis=(2, 3))
+    cols = cols.transpose(0, 2, 3, 1, 4, 5).reshape(n * h * w, c * 9)
+    out = cols @ weight.reshape(len(weight), -1).T + bias
+    return out.reshape(n, h, w, -1).transpose(0, 3, 1, 2)
+
+
+def _pool(x: np.ndarray) -> np.ndarray:
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+# ---------------------------------------------------------------- the model file
+def save(nets: dict[str, FaceNet], path: Path = MODEL_FILE) -> None:
+    """Write the nets atomically: a half-written file never replaces a good one."""
+    arrays = {"styles": np.array(sorted(nets))}
+    for style in sorted(nets):
+        for name in LAYERS:
+            arrays[f"{style}/{name}"] = nets[style].params[name].astype(np.float32)
+        arrays[f"{style}/scales"] = np.array([nets[style].scales[v] for v in VIEWS], dtype=np.float64)
+    write_bytes(path, npz_bytes(arrays))
+
+
+@functools.cache
+def load(path: Path = MODEL_FILE) -> dict[str, FaceNet]:
+    """art style -> its net, for the styles one was fitted for."""
+    with np.load(path) as data:
+        nets = {}
+        for style in (str(s) for s in data["styles"]):
+            params = {name: data[f"{style}/{name}"] for name in LAYERS}
+            wrong = [name for name, shape in LAYERS.items() if params[name].shape != shape]
+            if wrong:
+                raise ValueError(f"{path}: {style}'s {wrong[0]} has shape {params[wrong[0]].shape}, not "
+                                 f"{LAYERS[wrong[0]]}: rerun benchmarks/calibrate_face_net.py")
+            nets[style] = FaceNet(params, dict(zip(VIEWS, (float(s) for s in data[f"{style}/scales"]))))
+    return nets
