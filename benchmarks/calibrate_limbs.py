@@ -15,7 +15,8 @@ its outline is hidden);
 a style with fewer than 100 positives (pixel art: few arms are long enough to read) takes the model of
 all colour styles pooled. Each style's intercept is then set so that `--false-alarms` of its clean
 arms score under 0.6. Characters whose number is a multiple of 4 are held out for the figures printed;
-the written model is fitted on all.
+the written model is fitted on all. The judge weighs this model's risk with the arm net's logit
+(`judges.arm_net`): after a refit here, refit that weighing with `calibrate_arm_net.py`.
 """
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from storycast.judges import (
     Judge,
     JudgeAnswerError,
     JudgeRequest,
+    arm_net,
     hair,
     limbs,
     make_judge,
@@ -29,7 +30,7 @@ from storycast.judges import (
     parse_judgement,
 )
 from storycast.judges import expression as ex
-from storycast.judges.base import front_arms, nearer_boxes, own_cover
+from storycast.judges.base import front_arms, nearer_boxes, own_cover, score_of_risk
 from storycast.judges.calibration import (
     LIGHT_CURVES,
     PART_NOISE,
@@ -634,6 +635,28 @@ def test_arms_painted_out_fail_the_pose_check(sample):
         if tested == 3:
             break
     assert tested == 3
+
+
+def test_the_pose_score_weighs_the_arm_model_with_the_arm_net(sample, monkeypatch):
+    """limb_score reads each arm's model risk and net logit through the style's weighing: weighed as the
+    model alone, or the net alone, it gives their scores."""
+    _, refs, items, images, _ = sample
+    shipped = arm_net.load()
+    (_, req), image = next(((i, im) for i, im in zip(items, images)
+                            if any(_readable_arms(i[1], c) for c in i[1].characters)))
+    c = next(c for c in req.characters if _readable_arms(req, c))
+    ref, img = refs[c.character["character_id"]], np.asarray(image)
+    arms = limbs.read_arms(img, req, c, ref, None)
+    risks = [limbs.load()[req.art_style].risk(x) for _, x in arms]
+    logits = shipped.logits(limbs.arm_strips(img, req, c, ref, None, [n for n, _ in arms]), req.art_style)
+    for weights, expected in (((1.0, 0.0), risks), ((0.0, 1.0), logits)):
+        styles = list(vocab.ART_STYLES)
+        alone = arm_net.ArmNet(shipped.params, {s: np.zeros(2) for s in styles}, {s: np.ones(2) for s in styles},
+                               {s: np.array(weights) for s in styles}, {s: 0.0 for s in styles})
+        monkeypatch.setattr(arm_net, "load", lambda alone=alone: alone)
+        score, _ = limbs.limb_score(img, req, c, ref, None)
+        assert score == pytest.approx(min(score_of_risk(r, limbs.THRESHOLD_SCORE) for r in expected))
+    assert shipped.risk(risks[0], float(logits[0]), req.art_style) != pytest.approx(risks[0])
 
 
 @pytest.mark.parametrize("style", ["ink", "outlined_cel"])

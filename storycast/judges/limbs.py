@@ -8,10 +8,11 @@ forearm colours and to its torso, how far the hand is from the skin, and how muc
 beside the bones where an arm's edges are (`outline_evidence`: in ink, whose arms are paper-white like
 the ground, the outline is most of what tells an arm). A per-style logistic model over the standardised
 features and their pairwise products (`limb_model.npz`, fitted on calibration frames with misplaced arms
-by `benchmarks/calibrate_limbs.py`) turns them into a risk, and the risk into a score: 0.6 where 0.4 %
-of the style's clean calibration arms score lower, so one `qc.thresholds.pose` reads the same in every
-style. Legs are not checked: their
-colours are the ground's too often.
+by `benchmarks/calibrate_limbs.py`) turns them into a risk. That risk and the logit of a small net over
+an arm-aligned strip (`arm_net`: it sees the edges an arm has along its length, which a top in the
+sleeves' colour lacks) are weighed per style into the arm's risk, and the risk into a score: 0.6 where
+0.3 % of the style's clean calibration arms score lower, so one `qc.thresholds.pose` reads the same in
+every style. Legs are not checked: their colours are the ground's too often.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from storycast.judges import arm_net
 from storycast.judges import embedding as emb
 from storycast.judges.base import score_of_risk
 from storycast.judges.conditions import coarse, place_of, tone_of
@@ -84,17 +86,31 @@ class LimbModel:
 
 def limb_score(img, req: FrameRequest, c: CharacterControl, ref, keep) -> tuple[float, str]:
     """The worst readable arm's score (near 1: drawn where the pose puts it; 0.6: the style's
-    calibrated alarm point) and its name."""
+    calibrated alarm point) and its name: the arm model's risk and the arm net's logit weighed
+    together (`arm_net`)."""
     arms = read_arms(img, req, c, ref, keep)
     if not arms:
         return 1.0, ""
-    model = load()[req.art_style]
+    model, net = load()[req.art_style], arm_net.load()
+    logits = net.logits(arm_strips(img, req, c, ref, keep, [limb for limb, _ in arms]), req.art_style)
     worst, name = 1.0, ""
-    for limb, x in arms:
-        score = score_of_risk(model.risk(x), THRESHOLD_SCORE)
+    for (limb, x), logit in zip(arms, logits):
+        score = score_of_risk(net.risk(model.risk(x), float(logit), req.art_style), THRESHOLD_SCORE)
         if score < worst:
             worst, name = score, limb
     return worst, name
+
+
+def arm_strips(img, req: FrameRequest, c: CharacterControl, ref, keep, names: list[str]) -> np.ndarray:
+    """`arm_net.strip_planes` of the named arms (N x planes x along x across), in one sampling call."""
+    kp = np.asarray(c.keypoints, dtype=np.float64)
+    pts = np.vstack([arm_net.strip_points(kp, LIMBS[name], c.scale) for name in names])
+    lab, ok = _lab(img, pts, arm_net.strip_radius(c.scale), req)
+    if keep is not None:
+        ok &= keep(pts)
+    colours = ArmColours.of(ref)
+    arm = np.vstack([colours.upper, colours.fore]) if len(colours.upper) + len(colours.fore) else colours.own
+    return arm_net.strip_planes(lab, ok, arm, colours.torso)
 
 
 def read_arms(img, req: FrameRequest, c: CharacterControl, ref, keep) -> list[tuple[str, np.ndarray]]:
