@@ -19,12 +19,18 @@ import argparse
 import cProfile
 import hashlib
 import json
+import os
 import pstats
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+# As a stage's pool worker runs (`executor.one_thread_per_worker`): maths libraries on one thread,
+# set before numpy is first imported.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
