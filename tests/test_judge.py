@@ -154,13 +154,13 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02             # measured 0.017 (4 of 240)
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.913, 0.593
+    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.913, 0.605
     assert rates["wrong_expression"] >= 0.75           # measured 0.843 (0.765 before the painterly face net)
-    assert overall >= 0.7                              # measured 0.821: see the xfail below
+    assert overall >= 0.7                              # measured 0.825: see the xfail below
 
 
 @pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~82% of injected faults "
-                                       "(artefacts 100%, drift ~59%, expression ~84%, limbs ~91%)")
+                                       "(artefacts 100%, drift ~60%, expression ~84%, limbs ~91%)")
 def test_detection_target_95_percent(sample):
     _, refs, items, images, renderer = sample
     judge = MeasuredJudge(THRESHOLDS)
