@@ -28,8 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_qc import _pool, _split, build, held_out  # noqa: E402
-from calibrate_limbs import MIN_POSITIVES, SAMPLES, logistic  # noqa: E402
+from bench_qc import held_out  # noqa: E402
+from calibrate_limbs import MIN_POSITIVES, logistic  # noqa: E402
+from calibrate_limbs import collect as collect_arms  # noqa: E402
 from calibrate_limbs import fit as fit_arm_model  # noqa: E402
 
 from storycast import vocab  # noqa: E402
@@ -77,13 +78,7 @@ def collect(workers: int, cache: Path | None) -> dict[str, np.ndarray]:
     if cache is not None and cache.exists():
         with np.load(cache) as data:
             return dict(data)
-    rows = []
-    for n_chars, char_seed, n_frames, frame_seed in SAMPLES:
-        _, refs, items, images, _ = build(n_chars, char_seed, n_frames, frame_seed, workers)
-        with _pool(workers) as ex:
-            parts = ex.map(_arms, [(i, im, refs) for i, im in zip(_split(items, workers), _split(images, workers))])
-            rows.extend(r for part in parts for r in part)
-        print(f"arms: {len(rows)} after {n_frames} frames of seed {frame_seed}", flush=True)
+    rows = collect_arms(workers, _arms)
     arms = {"styles": np.array([r[0] for r in rows]), "characters": np.array([r[1] for r in rows]),
             "labels": np.array([r[2] for r in rows]), "features": np.stack([r[3] for r in rows]),
             "strips": np.stack([r[4] for r in rows]).astype(np.float32)}

@@ -73,13 +73,16 @@ def _arm_rows(args) -> list[tuple[str, str, int, np.ndarray]]:
     return rows
 
 
-def collect(workers: int) -> list[tuple[str, str, int, np.ndarray]]:
+def collect(workers: int, read=_arm_rows) -> list[tuple]:
+    """The rows `read` gives for each of SAMPLES' frames, split over `workers` processes (`read` takes
+    (items, images, references) and is a module-level function: `calibrate_arm_net` reads strips too)."""
     rows = []
     for n_chars, char_seed, n_frames, frame_seed in SAMPLES:
         _, refs, items, images, _ = build(n_chars, char_seed, n_frames, frame_seed, workers)
         with _pool(workers) as ex:
-            parts = ex.map(_arm_rows, [(i, im, refs) for i, im in zip(_split(items, workers), _split(images, workers))])
+            parts = ex.map(read, [(i, im, refs) for i, im in zip(_split(items, workers), _split(images, workers))])
             rows.extend(r for part in parts for r in part)
+        print(f"arms: {len(rows)} after {n_frames} frames of seed {frame_seed}", flush=True)
     return rows
 
 
