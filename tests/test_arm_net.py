@@ -61,6 +61,9 @@ def test_the_strip_runs_along_each_bone_and_across_it():
 
 
 def test_the_shipped_arm_net_weighs_every_style_and_round_trips(tmp_path):
+    from storycast.judges import limbs
+
+    assert arm_net.ARM_MODEL_FILE == limbs.MODEL_FILE
     net = arm_net.load()
     assert set(net.bias) == set(vocab.ART_STYLES)
     for style in vocab.ART_STYLES:
@@ -74,6 +77,11 @@ def test_the_shipped_arm_net_weighs_every_style_and_round_trips(tmp_path):
     np.savez(path, **dict(arrays, **{"c1.weight": arrays["c1.weight"][:8]}))
     with pytest.raises(ValueError, match="c1.weight is missing or not of shape .* rerun benchmarks/calibrate_arm_net"):
         arm_net.load.__wrapped__(path)
+    moved = tmp_path / "limb_model.npz"
+    moved.write_bytes(arm_net.ARM_MODEL_FILE.read_bytes() + b"\0")
+    arm_net.save(net, path)
+    with pytest.raises(ValueError, match="weighed with another limb_model.npz: rerun benchmarks/calibrate_arm_net"):
+        arm_net.load.__wrapped__(path, moved)
     keep = arrays["styles"] != "ink"
     np.savez(path, **dict(arrays, **{k: arrays[k][keep] for k in ("styles", "bias", "mean", "scale", "weights")}))
     with pytest.raises(ValueError, match="no weighing for art style 'ink'"):

@@ -16,6 +16,7 @@ model's calibration frames, on top of the shipped `limb_model.npz`: refit this a
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from storycast.judges.face_net import conv3x3, max_pool2
 from storycast.tables import npz_bytes, write_bytes
 
 MODEL_FILE = Path(__file__).with_name("arm_net.npz")
+ARM_MODEL_FILE = Path(__file__).with_name("limb_model.npz")     # `limbs.MODEL_FILE` (limbs imports this module)
 STEPS, ACROSS, HALF_WIDTH = 12, 12, 0.16        # per bone; body units either side of it
 PLANES = 6                                      # L*a*b* - arm colour, distance to arm / torso colours, seen
 MISSING_DE = 60.0                               # distance to colours the template does not show
@@ -97,19 +99,30 @@ class ArmNet:
 
 
 # ---------------------------------------------------------------- the model file
-def save(net: ArmNet, path: Path = MODEL_FILE) -> None:
-    """Write the net and its per-style weighing atomically."""
+def save(net: ArmNet, path: Path = MODEL_FILE, arm_model: Path = ARM_MODEL_FILE) -> None:
+    """Write the net and its per-style weighing atomically, with the digest of the arm model file
+    whose risks it weighs."""
     styles = list(vocab.ART_STYLES)
     arrays = {name: net.params[name].astype(np.float32) for name in LAYERS}
+    arrays["arm_model_sha256"] = np.array(_digest(arm_model))
     arrays.update({"styles": np.array(styles), "bias": np.array([net.bias[s] for s in styles])})
     for field in ("mean", "scale", "weights"):
         arrays[field] = np.stack([getattr(net, field)[s] for s in styles]).astype(np.float64)
     write_bytes(path, npz_bytes(arrays))
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 @functools.cache
-def load(path: Path = MODEL_FILE) -> ArmNet:
+def load(path: Path = MODEL_FILE, arm_model: Path = ARM_MODEL_FILE) -> ArmNet:
+    """The net and its weighing; refused if the arm model file changed since it was weighed (the
+    weighing's scale of the arm model's risk would no longer hold)."""
     with np.load(path) as data:
+        if "arm_model_sha256" not in data or str(data["arm_model_sha256"]) != _digest(arm_model):
+            raise ValueError(f"{path} was weighed with another {Path(arm_model).name}: "
+                             "rerun benchmarks/calibrate_arm_net.py after benchmarks/calibrate_limbs.py")
         params = {name: data[name] for name in LAYERS if name in data}
         wrong = [name for name, shape in LAYERS.items() if name not in params or params[name].shape != shape]
         if wrong:
