@@ -54,10 +54,14 @@ def test_the_strip_runs_along_each_bone_and_across_it():
     assert np.allclose(fore[:, :, 0].mean(axis=1), np.linspace(105, 195, arm_net.STEPS))    # along the forearm
     seen = np.ones(len(pts.reshape(-1, 2)), dtype=bool)
     seen[:5] = False
-    planes = arm_net.strip_planes(np.zeros((len(seen), 3)), seen, np.array([[50.0, 0, 0]]), np.zeros((0, 3)))[0]
+    from storycast.judges import limbs
+
+    lab = np.zeros((len(seen), 3))
+    planes = arm_net.strip_planes(lab, seen, np.array([50.0, 0, 0]), limbs._nearest(lab, np.array([[50.0, 0, 0]])),
+                                  limbs._nearest(lab, np.zeros((0, 3))))[0]
     assert planes.shape == (arm_net.PLANES, 2 * arm_net.STEPS, arm_net.ACROSS)
     assert planes[-1].sum() == len(seen) - 5 and planes[0, 0, 0] == 0.0 and planes[0, 1, 0] == -2.5
-    assert planes[4, 1, 0] == pytest.approx(arm_net.MISSING_DE / 20)          # no torso colour on the sheet
+    assert planes[4, 1, 0] == pytest.approx(limbs.MISSING_DE / 20)            # no torso colour on the sheet
 
 
 def test_the_shipped_arm_net_weighs_every_style_and_round_trips(tmp_path):

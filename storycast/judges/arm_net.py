@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 from storycast import vocab
-from storycast.judges import embedding as emb
 from storycast.judges.face_net import conv3x3, max_pool2
 from storycast.tables import npz_bytes, write_bytes
 
@@ -31,7 +30,6 @@ MODEL_FILE = Path(__file__).with_name("arm_net.npz")
 ARM_MODEL_FILE = Path(__file__).with_name("limb_model.npz")     # `limbs.MODEL_FILE` (limbs imports this module)
 STEPS, ACROSS, HALF_WIDTH = 12, 12, 0.16        # per bone; body units either side of it
 PLANES = 6                                      # L*a*b* - arm colour, distance to arm / torso colours, seen
-MISSING_DE = 60.0                               # distance to colours the template does not show
 FALSE_ALARMS = 0.003
 HIDDEN = 32
 LAYERS = {"c0.weight": (16, PLANES, 3, 3), "c0.bias": (16,), "c1.weight": (32, 16, 3, 3), "c1.bias": (32,),
@@ -55,21 +53,15 @@ def strip_radius(scale: float) -> int:
     return max(1, int(round(0.006 * scale)))
 
 
-def strip_planes(lab: np.ndarray, seen: np.ndarray, arm: np.ndarray, torso: np.ndarray) -> np.ndarray:
+def strip_planes(lab: np.ndarray, seen: np.ndarray, base: np.ndarray, to_arm: np.ndarray,
+                 to_torso: np.ndarray) -> np.ndarray:
     """N x PLANES x 2 STEPS x ACROSS from N strips' CIELAB samples (`strip_points` order, one strip
-    after another), which are in view, and the template's arm (sleeve and forearm) and torso colours
-    (rows of CIELAB)."""
-    base = np.median(arm, axis=0) if len(arm) else np.zeros(3)       # `limbs.ArmColours` rows hold no NaN
-    planes = np.concatenate([(lab - base) / 20.0, _nearest(lab, arm)[:, None] / 20.0,
-                             _nearest(lab, torso)[:, None] / 20.0, seen[:, None].astype(np.float64)], axis=1)
+    after another), which are in view, the template's median arm colour and each sample's distance to
+    the nearest of the template's arm (sleeve and forearm) and of its torso colours (`limbs.arm_strips`)."""
+    planes = np.concatenate([(lab - base) / 20.0, to_arm[:, None] / 20.0, to_torso[:, None] / 20.0,
+                             seen[:, None].astype(np.float64)], axis=1)
     planes[~seen, :PLANES - 1] = 0.0
     return planes.reshape(-1, 2 * STEPS, ACROSS, PLANES).transpose(0, 3, 1, 2).astype(np.float32)
-
-
-def _nearest(lab: np.ndarray, colours: np.ndarray) -> np.ndarray:
-    if not len(colours):
-        return np.full(len(lab), MISSING_DE)
-    return emb.lab_distances(lab, colours).min(axis=1)
 
 
 @dataclass(frozen=True)

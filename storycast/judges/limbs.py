@@ -110,7 +110,8 @@ def arm_strips(img, req: FrameRequest, c: CharacterControl, ref, keep, names: li
         ok &= keep(pts)
     colours = ArmColours.of(ref)
     arm = np.vstack([colours.upper, colours.fore]) if len(colours.upper) + len(colours.fore) else colours.own
-    return arm_net.strip_planes(lab, ok, arm, colours.torso)
+    base = np.median(arm, axis=0) if len(arm) else np.zeros(3)       # `ArmColours` rows hold no NaN
+    return arm_net.strip_planes(lab, ok, base, _nearest(lab, arm), _nearest(lab, colours.torso))
 
 
 def read_arms(img, req: FrameRequest, c: CharacterControl, ref, keep) -> list[tuple[str, np.ndarray]]:
