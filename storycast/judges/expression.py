@@ -110,7 +110,13 @@ def lda(X: np.ndarray, y: np.ndarray, k: int, ridge: float = 0.1) -> tuple[np.nd
 
 def margins(W: np.ndarray, means: np.ndarray, f: np.ndarray, asked: str) -> tuple[float, str]:
     """(distance of the asked expression's family minus the closest expression's, closest)."""
-    d = ((means - f @ W) ** 2).sum(axis=1)
+    return family_gap(((means - f @ W) ** 2).sum(axis=1), asked)
+
+
+def family_gap(d: np.ndarray, asked: str) -> tuple[float, str]:
+    """From one number per expression (vocab.EXPRESSIONS order, lower: likelier), the asked family's
+    lowest minus the lowest of all, and the expression with the lowest (`face_net` reads its
+    log-probabilities negated)."""
     family = next(fam for fam in FAMILIES if asked in fam)
     best = vocab.EXPRESSIONS[int(np.argmin(d))]
     return float(min(d[vocab.EXPRESSIONS.index(e)] for e in family) - d.min()), best

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from storycast import vocab
-from storycast.judges.expression import FAMILIES, GRID, VIEWS
+from storycast.judges.expression import GRID, VIEWS, family_gap
 from storycast.tables import npz_bytes, write_bytes
 
 MODEL_FILE = Path(__file__).with_name("face_net.npz")
@@ -64,10 +64,9 @@ def net_input(features: np.ndarray, views: np.ndarray) -> np.ndarray:
 
 
 def family_margin(log_probs: np.ndarray, asked: str) -> tuple[float, str]:
-    """(the best expression's log-probability minus the asked family's best, the best expression)."""
-    family = next(fam for fam in FAMILIES if asked in fam)
-    best = int(np.argmax(log_probs))
-    return float(log_probs[best] - max(log_probs[vocab.EXPRESSIONS.index(e)] for e in family)), vocab.EXPRESSIONS[best]
+    """(the best expression's log-probability minus the asked family's best, the best expression): the
+    discriminant's `expression.family_gap`, of the log-probabilities negated (the same floats)."""
+    return family_gap(-np.asarray(log_probs), asked)
 
 
 def conv3x3(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
