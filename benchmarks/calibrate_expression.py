@@ -39,7 +39,7 @@ from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 FAIL_AT = 1.9
 
 
-def _other_family(asked: str, rng: np.random.Generator) -> str:
+def other_family(asked: str, rng: np.random.Generator) -> str:
     options = ex.other_families(asked)
     return options[int(rng.integers(len(options)))]
 
@@ -54,7 +54,7 @@ def held_out_margins(faces: list[tuple]) -> dict[tuple[str, str], tuple[np.ndarr
         if held_out(cid):
             W, means = trained[(s, v)]
             out[(s, v)][0].append(ex.margins(W, means, f, e)[0])
-            out[(s, v)][1].append(ex.margins(W, means, f, _other_family(e, rng))[0])
+            out[(s, v)][1].append(ex.margins(W, means, f, other_family(e, rng))[0])
     return {key: (np.array(a), np.array(b)) for key, (a, b) in out.items()}
 
 

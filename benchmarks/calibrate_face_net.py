@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_qc import calibration_faces, held_out  # noqa: E402
+from calibrate_expression import other_family  # noqa: E402
 
 from storycast import vocab  # noqa: E402
 from storycast.judges import expression as ex  # noqa: E402
@@ -91,11 +92,7 @@ def train(X: np.ndarray, y: np.ndarray, views: np.ndarray, epochs: int = EPOCHS)
 def wrong_asks(y: np.ndarray) -> list[str]:
     """For each face, an expression of another family, drawn as `calibrate_expression.py` draws it."""
     rng = np.random.default_rng(0)
-    out = []
-    for e in y:
-        options = ex.other_families(vocab.EXPRESSIONS[e])
-        out.append(options[int(rng.integers(len(options)))])
-    return out
+    return [other_family(vocab.EXPRESSIONS[e], rng) for e in y]
 
 
 def held_out_margins(net: face_net.FaceNet, X, y, views) -> tuple[np.ndarray, np.ndarray]:
