@@ -138,14 +138,19 @@ def train(strips: np.ndarray, styles: np.ndarray, labels: np.ndarray, epochs: in
     return {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
 
 
-def weigh(params, model_risks: np.ndarray, arms: dict, sel: np.ndarray) -> arm_net.ArmNet:
-    """Per art style a logistic model over [arm model risk, net logit] on the `sel` arms, cut at
-    FALSE_ALARMS of the style's clean ones (a style with few positives takes the colour styles' weights)."""
-    bare, logits = arm_net.ArmNet(params, {}, {}, {}, {}), np.zeros(len(model_risks))
+def net_logits(params, arms: dict) -> np.ndarray:
+    """The net's logit for every arm, its style's one-hot with it (2,048 strips a forward pass)."""
+    bare, logits = arm_net.ArmNet(params, {}, {}, {}, {}), np.zeros(len(arms["labels"]))
     for style in vocab.ART_STYLES:
         mine = arms["styles"] == style
         logits[mine] = np.concatenate([bare.logits(arms["strips"][mine][i:i + 2048], style)
                                        for i in range(0, int(mine.sum()), 2048)] or [np.zeros(0)])
+    return logits
+
+
+def weigh(params, model_risks: np.ndarray, logits: np.ndarray, arms: dict, sel: np.ndarray) -> arm_net.ArmNet:
+    """Per art style a logistic model over [arm model risk, net logit] on the `sel` arms, cut at
+    FALSE_ALARMS of the style's clean ones (a style with few positives takes the colour styles' weights)."""
     z = np.stack([model_risks, logits], axis=1)
     out = {f: {} for f in ("mean", "scale", "weights", "bias")}
     y = arms["labels"]
@@ -160,13 +165,13 @@ def weigh(params, model_risks: np.ndarray, arms: dict, sel: np.ndarray) -> arm_n
     return arm_net.ArmNet(params, out["mean"], out["scale"], out["weights"], out["bias"])
 
 
-def report(net: arm_net.ArmNet, model_risks: np.ndarray, arms: dict, sel: np.ndarray, title: str) -> None:
+def report(net: arm_net.ArmNet, model_risks: np.ndarray, logits: np.ndarray, arms: dict, sel: np.ndarray,
+           title: str) -> None:
     print(title)
     y, totals = arms["labels"], np.zeros(3)
     for style in vocab.ART_STYLES:
         mine = sel & (arms["styles"] == style)
-        logits = net.logits(arms["strips"][mine], style)
-        risks = np.array([net.risk(r, g, style) for r, g in zip(model_risks[mine], logits)])
+        risks = np.array([net.risk(r, g, style) for r, g in zip(model_risks[mine], logits[mine])])
         alone, label = model_risks[mine] > 0, y[mine] == 1
         totals += (alone[label].sum(), (risks > 0)[label].sum(), label.sum())
         print(f"  {style:13s} clean arms {int((~label).sum()):5d} alarmed {alone[~label].mean():.4f} -> "
@@ -187,13 +192,16 @@ def main() -> None:
     rows = list(zip(arms["styles"], arms["characters"], arms["labels"], arms["features"]))
     refit = fit_arm_model([r for r, h in zip(rows, held) if not h], 0.004, 3.0)
     risks = np.array([refit[s].risk(x) for s, _, _, x in rows])
-    train_net = train(arms["strips"][~held], arms["styles"][~held], arms["labels"][~held])
-    report(weigh(train_net, risks, arms, ~held), risks, arms, held,
+    params = train(arms["strips"][~held], arms["styles"][~held], arms["labels"][~held])
+    logits = net_logits(params, arms)
+    report(weigh(params, risks, logits, arms, ~held), risks, logits, arms, held,
            "held out (every fourth character; the arm model, the net and the weighing fitted on the others):")
     shipped = limbs.load()
     risks = np.array([shipped[s].risk(x) for s, _, _, x in rows])
-    net = weigh(train(arms["strips"], arms["styles"], arms["labels"]), risks, arms, np.ones(len(rows), dtype=bool))
-    report(net, risks, arms, np.ones(len(rows), dtype=bool), "fitted on all, with the shipped arm model:")
+    params = train(arms["strips"], arms["styles"], arms["labels"])
+    logits, every = net_logits(params, arms), np.ones(len(rows), dtype=bool)
+    net = weigh(params, risks, logits, arms, every)
+    report(net, risks, logits, arms, every, "fitted on all, with the shipped arm model:")
     if not a.dry_run:
         arm_net.save(net)
         arm_net.load.cache_clear()
