@@ -1,24 +1,28 @@
-"""Fit the identity models of ink and pixel art: write storycast/judges/identity_model.npz.
+"""Fit the identity nets of ink and pixel art: write storycast/judges/identity_model.npz.
 
     python benchmarks/calibrate_identity.py                      # build calibration stories, fit, write
     python benchmarks/calibrate_identity.py --data DIR --dry-run # stories built already; fit and print only
 
-The `measured` judge weighs a torso's and hair's four colour readings together in the styles whose
-readings are each weak alone (`judges.identity_model`). The model is fitted on stories of another seed
-than the shipped build's (CALIBRATION_BUILD: the pipeline run from `characters` to `render` in a scratch
-copy, ~8 minutes on 2 cores; or `--data`, a `data/` folder built so). Every frame of an ink or pixel-art
-story gives its characters as clean examples and, redrawn by `faults.identity_drift`, its drifted
-torso or hair as a positive one; each is read against the story's other (clean) frames, as the qc stage
-reads a story. Per style and part a logistic model (`calibrate_limbs.logistic`), cut so that as many
-clean characters fail identity as under the worst-reading rule it replaces (so the clean frames rejected
-stay where they were). Prints, per style, held-out figures first (fitted on half the stories, read on
-the other half) and writes the model fitted on all of them.
+The `measured` judge weighs a torso's and hair's colour readings and samples together in the styles
+whose readings are each weak alone (`judges.identity_model`). The nets are fitted on stories of another
+seed than the shipped build's (CALIBRATION_BUILD: the pipeline run from `characters` to `render` in a
+scratch copy, ~8 minutes on 2 cores; or `--data`, a `data/` folder built so). Every frame of an ink or
+pixel-art story gives its characters as clean examples and, redrawn by `faults.identity_drift`, its
+drifted torso or hair as a positive one; each is read against the story's other (clean) frames, as the
+qc stage reads a story. Per style and part a net (torch, the `models` extra), trained on the rows whose
+part the story reads, of two thirds of the stories; then per style the parts' cut, on the clean
+characters of the other third, so that as many clean characters fail identity as under the
+worst-reading rule (so the clean frames rejected stay where they were). Parts the story does not read
+stay under the rule.
+Prints, per style, held-out figures first (fitted on half the stories, read on the other half) and
+writes the nets fitted on all of them.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import os
+import pickle
 import subprocess
 import sys
 import zlib
@@ -32,8 +36,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from calibrate_limbs import logistic  # noqa: E402
-
 from storycast.judges import identity_model as im  # noqa: E402
 from storycast.judges.identity import failing_multiple  # noqa: E402
 
@@ -41,8 +43,7 @@ STYLES = ("ink", "pixel_art")
 CALIBRATION_BUILD = {"seed": 2026, "stories": {"count": 4000}}   # the shipped build is seed 2025
 STAGES = ("characters", "templates", "review", "stories", "controls", "render")
 THRESHOLD = im.THRESHOLD_SCORE
-L2 = 1.0
-STORY = im.READINGS.index("story")
+EPOCHS, SEED, WEIGHT_DECAY = 300, 0, 1e-3
 
 
 class Row(NamedTuple):
@@ -51,6 +52,7 @@ class Row(NamedTuple):
     label: int
     part: str
     readings: dict          # part -> `identity_model.part_readings`
+    inputs: dict            # part -> `identity_model.part_inputs` (absent: the story does not read it)
     scale: float
     rule: tuple             # the worst-reading rule's identity score with, and without, the story
     face: float             # `identity_model.face_multiple`
@@ -69,7 +71,7 @@ def build(workers: int) -> Path:
 
 
 def _story_rows(job) -> list[tuple]:
-    """Row(style, label, part, readings, rule multiples, face multiple, frame id) of each character of some
+    """Row(style, label, part, readings, inputs, rule multiples, face multiple, frame id) of each character of some
     stories: label 0 for every character of a clean frame, 1 for a frame's drifted torso or hair."""
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
@@ -107,8 +109,10 @@ def _story_rows(job) -> list[tuple]:
         story = deviations(tones, peers.get(cid))
         told = min(alone, story_score(story, key)[0])
         readings = im.part_readings(desc, ref, key, trusted, parts, same, story)
+        inputs = {p: x for p, r in readings.items()
+                  if (x := im.part_inputs(desc, ref, p, r, c.scale, tones, peers.get(cid))) is not None}
         face = im.face_multiple(key, trusted, parts, same)
-        return readings, (told, alone), face
+        return readings, inputs, (told, alone), face
 
     rows, stories = [], {}
     size = (params["controls"]["width"], params["controls"]["height"])
@@ -118,15 +122,15 @@ def _story_rows(job) -> list[tuple]:
         peers = story_peers([judge.story_tones(px, req) for req, px in items])
         for (req, px), own in zip(items, peers):
             for c in req.characters:
-                readings, rule, face = read(px, req, c, own)
-                rows.append(Row(req.art_style, 0, "", readings, c.scale, rule, face, req.frame_id))
+                readings, inputs, rule, face = read(px, req, c, own)
+                rows.append(Row(req.art_style, 0, "", readings, inputs, c.scale, rule, face, req.frame_id))
             out = identity_drift(Image.fromarray(px), req, renderer, rng_for(7, "calibrate-identity", req.frame_id))
             if out is None:
                 continue
             c = next(c for c in req.characters if c.character["character_id"] == out[1].character_id)
             part = out[1].detail.split(":")[0]
-            readings, rule, face = read(np.asarray(out[0]), req, c, own)
-            rows.append(Row(req.art_style, 1, part, readings, c.scale, rule, face, req.frame_id))
+            readings, inputs, rule, face = read(np.asarray(out[0]), req, c, own)
+            rows.append(Row(req.art_style, 1, part, readings, inputs, c.scale, rule, face, req.frame_id))
     return rows
 
 
@@ -140,124 +144,113 @@ def collect(data: Path, workers: int) -> list[tuple]:
         return [r for part in ex.map(_story_rows, chunks) for r in part]
 
 
-def _design(rows, part: str, regime: str) -> np.ndarray:
-    """The models' inputs: each row's `part` readings, without the story reading in the `alone` regime."""
-    out = []
-    for r in rows:
-        x = r.readings[part].copy()
-        if regime == "alone":
-            x[STORY] = np.nan
-        out.append(im.features(x, r.scale))
-    return np.stack(out)
+def train(x: np.ndarray, y: np.ndarray) -> im.IdentityNet:
+    """An `im.IdentityNet` (cut 0) fitted to inputs `x` and labels `y`: full-batch Adam, seeded."""
+    import torch
+
+    torch.manual_seed(SEED)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    xt = torch.tensor((x - mean) / scale, dtype=torch.float32)
+    yt = torch.tensor(y, dtype=torch.float32)
+    net = torch.nn.Sequential(torch.nn.Linear(im.INPUTS, im.HIDDEN), torch.nn.ReLU(),
+                              torch.nn.Linear(im.HIDDEN, im.HIDDEN), torch.nn.ReLU(), torch.nn.Linear(im.HIDDEN, 1))
+    opt = torch.optim.Adam(net.parameters(), 3e-3, weight_decay=WEIGHT_DECAY)
+    for _ in range(EPOCHS):
+        opt.zero_grad()
+        torch.nn.functional.binary_cross_entropy_with_logits(net(xt)[:, 0], yt).backward()
+        opt.step()
+    # Sequential's keys are "0.", "2.", "4.": the linear layers, renamed as `im.LAYERS`
+    state = {k: v.detach().numpy().astype(np.float64) for k, v in net.state_dict().items()}
+    layers = {f"l{i}.{kind}": state[f"{2 * i}.{kind}"] for i in range(3) for kind in ("weight", "bias")}
+    return im.IdentityNet(mean, scale, layers, 0.0)
 
 
-def _risks(models, rows) -> np.ndarray:
-    """rows x MODEL_PARTS: each part's risk by the model the judge would use (`weighed_identity`):
-    its `story` one where the story reads the part, else its `alone` one (-inf where unread)."""
+def _training_set(rows, part: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every row whose `part` the story reads (clean, or with that part drifted)."""
+    use = [r for r in rows if part in r.inputs and (r.label == 0 or r.part == part)]
+    return np.stack([r.inputs[part] for r in use]), np.array([r.label for r in use], dtype=np.float64)
+
+
+def _logits(nets, rows) -> np.ndarray:
+    """rows x MODEL_PARTS: each part's net logit (NaN where the story does not read the part)."""
+    return np.array([[nets[p].logit(r.inputs[p]) if p in r.inputs else np.nan for p in im.MODEL_PARTS]
+                     for r in rows]).reshape(-1, len(im.MODEL_PARTS))
+
+
+def _rule_risks(rows) -> np.ndarray:
+    """rows x MODEL_PARTS: the worst-reading rule's margin (> 0: fails; -inf where unread)."""
     out = np.full((len(rows), len(im.MODEL_PARTS)), -np.inf)
-    for k, part in enumerate(im.MODEL_PARTS):
-        risk = _one(models[part]["alone"], rows, part, "alone")
-        if "story" in models[part]:
-            told = _one(models[part]["story"], rows, part, "story")
-            risk = np.where(np.isfinite(told), told, risk)
-        out[np.isfinite(risk), k] = risk[np.isfinite(risk)]
+    for i, r in enumerate(rows):
+        for k, p in enumerate(im.MODEL_PARTS):
+            if np.isfinite(r.readings[p]).any():
+                out[i, k] = np.nanmax(r.readings[p]) - failing_multiple(THRESHOLD)
     return out
 
 
-def _fails(models, rows) -> np.ndarray:
-    """Which rows the models (and the face by the worst-reading rule) fail."""
-    face = np.array([r.face > failing_multiple(THRESHOLD) for r in rows], dtype=bool)
-    return face | (_risks(models, rows) > 0).any(axis=1)
+def _risks(nets, rows) -> np.ndarray:
+    """rows x MODEL_PARTS: each part's risk as the judge weighs it: the net's where the story reads
+    the part, the rule's margin elsewhere."""
+    logits = _logits(nets, rows)
+    cuts = np.array([nets[p].cut for p in im.MODEL_PARTS])
+    return np.where(np.isfinite(logits), logits - cuts, _rule_risks(rows))
 
 
-def fit(rows) -> dict[str, dict[str, dict[str, im.IdentityModel]]]:
-    """Per style, part and regime the logistic model, cut so that clean characters fail as often as
-    under the worst-reading rule: first `alone` (every row read without its story reading), against
-    the rule without the story, then `story` (rows whose part the story reads), against the rule with it."""
+def _face_fails(rows) -> np.ndarray:
+    return np.array([r.face > failing_multiple(THRESHOLD) for r in rows], dtype=bool)
+
+
+def _fails(nets, rows) -> np.ndarray:
+    """Which rows the nets and the rule (parts the story does not read, the face) fail."""
+    return _face_fails(rows) | (_risks(nets, rows) > 0).any(axis=1)
+
+
+def _cut(nets, clean, rate: float) -> dict[str, im.IdentityNet]:
+    """The nets with one clean quantile as both parts' cuts: the largest whose clean characters fail
+    (either part, or the face, by the nets or the rule) no more often than `rate`."""
+    logits, base, face = _logits(nets, clean), _rule_risks(clean), _face_fails(clean)
+    best = np.nanmax(logits, axis=0)                                     # no clean row failed by them
+    for q in np.linspace(0.0005, 0.05, 200):
+        cuts = np.nanquantile(logits, 1 - q, axis=0)
+        risk = np.where(np.isfinite(logits), logits - cuts, base)
+        if (face | (risk > 0).any(axis=1)).mean() > rate:
+            break
+        best = cuts
+    return {p: dataclasses.replace(nets[p], cut=float(best[k])) for k, p in enumerate(im.MODEL_PARTS)}
+
+
+def fit(rows) -> dict[str, dict[str, im.IdentityNet]]:
+    """Per style and part the net, trained on two thirds of the stories; per style the cuts, on the
+    clean characters of the other third (a net's own training rows read cleaner than new ones), at the
+    worst-reading rule's clean rate."""
     out = {}
     for style in STYLES:
         sel = [r for r in rows if r.style == style]
-        clean = [r for r in sel if r.label == 0]
-        models: dict[str, dict[str, im.IdentityModel]] = {p: {} for p in im.MODEL_PARTS}
-        for regime, rule in (("alone", 1), ("story", 0)):
-            for part in im.MODEL_PARTS:
-                use = [r for r in sel if (r.label == 0 or r.part == part)
-                       and (regime == "alone" or np.isfinite(r.readings[part][STORY]))]
-                x, y = _design(use, part, regime), np.array([r.label for r in use], dtype=np.float64)
-                mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-                weights, bias = _monotone_logistic((x - mean) / scale, y)
-                models[part][regime] = im.IdentityModel(mean, scale, weights, bias)
-            view = clean if regime == "story" else [_without_story(r) for r in clean]
-            rate = np.mean([r.rule[rule] < THRESHOLD for r in clean])
-            _cut(models, regime, view, rate)
-        out[style] = models
+        for_cut = [_story_hash(r.frame_id) // 7 % 3 == 0 for r in sel]
+        nets = {part: train(*_training_set([r for r, c in zip(sel, for_cut) if not c], part))
+                for part in im.MODEL_PARTS}
+        rate = np.mean([r.rule[0] < THRESHOLD for r in sel if r.label == 0])
+        out[style] = _cut(nets, [r for r, c in zip(sel, for_cut) if c and r.label == 0], rate)
     return out
 
 
-def _without_story(r: Row) -> Row:
-    readings = {p: v.copy() for p, v in r.readings.items()}
-    for v in readings.values():
-        v[STORY] = np.nan
-    return r._replace(readings=readings)
+def _story_hash(frame_id: str) -> int:
+    return zlib.crc32(frame_id.split("-")[0].encode())
 
 
-def _monotone_logistic(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Weights and bias of a logistic regression whose readings never lower the risk: a reading
-    fitted with a negative weight (it moves with a stronger one, as the any-colour distance with the
-    part's own) is left out and the rest fitted again, so a part further off on any reading never
-    looks cleaner."""
-    active = list(range(z.shape[1]))
-    while True:
-        w = logistic(z[:, active], y, L2)
-        negative = [(w[k], i) for k, i in enumerate(active) if i < len(im.READINGS) and w[k] < 0]
-        if not negative:
-            break
-        active.remove(min(negative)[1])
-    weights = np.zeros(z.shape[1])
-    weights[active] = w[:-1]
-    return weights, float(w[-1])
-
-
-def _cut(models, regime: str, clean, rate: float) -> None:
-    """Set the `regime` models' biases at one clean quantile for both parts: the largest whose clean
-    characters fail (either part, or the face by the rule) no more often than `rate`."""
-    fitted = {p: models[p][regime] for p in im.MODEL_PARTS}
-    raw = np.stack([_one(fitted[p], clean, p, regime) for p in im.MODEL_PARTS], axis=1)   # NaN: not this regime's
-    base = _risks(models, clean)               # the other regime's (cut) risks where this one does not decide
-    face = np.array([r.face > failing_multiple(THRESHOLD) for r in clean], dtype=bool)
-    best = -np.nanmax(raw, axis=0)                                       # no clean row failed by them
-    for q in np.linspace(0.0005, 0.05, 200):
-        biases = -np.nanquantile(raw, 1 - q, axis=0)
-        risk = np.where(np.isfinite(raw), raw + biases, base)
-        if (face | (risk > 0).any(axis=1)).mean() > rate:
-            break
-        best = biases
-    for k, p in enumerate(im.MODEL_PARTS):
-        models[p][regime] = dataclasses.replace(fitted[p], bias=fitted[p].bias + float(best[k]))
-
-
-def _one(model, rows, part: str, regime: str) -> np.ndarray:
-    """A model's risk for every row (NaN where the part is unread, or unread by the story)."""
-    out = np.full(len(rows), np.nan)
-    use = np.array([np.isfinite(r.readings[part]).any() and (regime == "alone" or np.isfinite(r.readings[part][STORY]))
-                    for r in rows], dtype=bool)
-    if use.any():
-        out[use] = ((_design([r for r, u in zip(rows, use) if u], part, regime) - model.mean) / model.scale) \
-            @ model.weights + model.bias
-    return out
-
-
-def report(models, rows, title: str) -> None:
+def report(nets, rows, title: str) -> None:
     print(title)
     for style in STYLES:
-        for regime, rule in (("with", 0), ("without", 1)):
-            sel = [r for r in rows if r.style == style]
-            view = sel if regime == "with" else [_without_story(r) for r in sel]
-            fails = _fails(models[style], view)
-            for label, name in ((0, "clean characters failed"), (1, "drifted parts flagged")):
-                keep = [i for i, r in enumerate(sel) if r.label == label]
-                print(f"  {style:9s} {regime:7s} the story: {name:24s} n={len(keep):6d}  worst reading "
-                      f"{np.mean([sel[i].rule[rule] < THRESHOLD for i in keep]):.4f}  model {fails[keep].mean():.4f}")
+        sel = [r for r in rows if r.style == style]
+        fails = _fails(nets[style], sel)
+        for label, name in ((0, "clean characters failed"), (1, "drifted parts flagged")):
+            for told, where in ((None, "all"), (True, "the story reads the part"), (False, "it does not")):
+                keep = [i for i, r in enumerate(sel) if r.label == label and (
+                    told is None or (label == 1 and (r.part in r.inputs) == told)
+                    or (label == 0 and bool(r.inputs) == told))]
+                if keep:
+                    print(f"  {style:9s} {name:24s} {where:25s} n={len(keep):6d}  worst reading "
+                          f"{np.mean([sel[i].rule[0] < THRESHOLD for i in keep]):.4f}  nets {fails[keep].mean():.4f}",
+                          flush=True)
 
 
 def main() -> None:
@@ -265,10 +258,15 @@ def main() -> None:
     ap.add_argument("--data", type=Path, help="a data/ folder built with another seed than the shipped build")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    ap.add_argument("--cache", type=Path, help="keep the collected rows here (pickle) and reuse them")
     args = ap.parse_args()
-    data = args.data or build(args.workers)
-    rows = collect(data, args.workers)
-    half = [zlib.crc32(r.frame_id.split("-")[0].encode()) % 2 for r in rows]      # by story
+    if args.cache and args.cache.exists():
+        rows = [Row(*r) for r in pickle.loads(args.cache.read_bytes())]
+    else:
+        rows = collect(args.data or build(args.workers), args.workers)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps([tuple(r) for r in rows]))   # plain tuples: any importer reads them
+    half = [_story_hash(r.frame_id) % 2 for r in rows]                             # by story
     report(fit([r for r, h in zip(rows, half) if h == 0]), [r for r, h in zip(rows, half) if h == 1],
            "held out (fitted on half the stories, read on the other half):")
     models = fit(rows)

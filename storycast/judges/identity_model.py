@@ -7,11 +7,22 @@ distance from the character's colours in the story's other frames (`judges.story
 styles the worst reading decides. In ink (a fill is a hatch density, read through a dozen samples that
 land on lines or on paper) and pixel art (a frame's own palette; samples on outlines and shading) the
 noise units are wide: a redrawn top raises two or three readings to about twice their noise, where a
-clean part raises one, and the worst reading alone cannot tell the two apart. There a logistic model
-per style, part and regime (REGIMES: with the story reading, or without it where too few of the
-story's frames show the part or `qc.story_check` is off) weighs them (`identity_model.npz`, fitted on
-calibration stories with drifted parts by `benchmarks/calibrate_identity.py`); its risk maps to a
-score as the arm model's does (`limbs`): risk 0 is THRESHOLD_SCORE, the threshold it was cut for.
+clean part raises one, and the worst reading alone cannot tell the two apart.
+
+There, where the story's other frames read the part, a small net per style and part (`IdentityNet`:
+two hidden layers of HIDDEN) weighs the readings with what their medians average away
+(`part_inputs`): the spread of the frame samples' distances to the template part's colours both ways
+(a top drawn in another colour: many samples far off, and the template's colours missing from the
+frame), the signed median shift per channel, the part's colour against the nearest of its colours in
+the story's other frames per channel, and the samples' spread against the template part's (a hatch
+density or a pattern drawn otherwise). Its logit minus the style's cut for the part is a risk that
+maps to a score as the arm model's does (`limbs`): risk 0 is THRESHOLD_SCORE, the threshold it was cut
+for. A part the story does not read (too few of its frames show it, `qc.story_check: false`) stays
+under the worst-reading rule: held out, a net without the story's inputs failed as few clean
+characters as the rule, but on the judge's fixed test sample a few clean ink hairs, three samples
+each, far from any reading's bound.
+Fitted on calibration stories with drifted parts by `benchmarks/calibrate_identity.py` (torch); judged
+in numpy.
 """
 from __future__ import annotations
 
@@ -26,29 +37,46 @@ from storycast.judges import embedding as emb
 from storycast.judges.base import score_of_risk
 from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, STORY_NOISE
 from storycast.judges.identity import score_of
-from storycast.judges.story import STORY_PARTS
+from storycast.judges.story import MIN_PEERS, STORY_PARTS
 from storycast.judges.torso import part_shift
 from storycast.tables import npz_bytes, write_bytes
 
 READINGS = ("any_colour", "own_colour", "median_shift", "story")
-FEATURES = READINGS + tuple(f"{r}_unread" for r in READINGS) + ("log_scale",)
 MODEL_PARTS = ("torso", "hair")
-REGIMES = ("story", "alone")       # read against the story's other frames too, or without them
 MAX_MULTIPLE = 8.0                 # readings are clipped here: a far outlier says no more than this
+QUANTILES = (0, 25, 50, 75, 100)
+# Input groups, in order: (name, width, whether it can be unread: then a trailing flag says so).
+GROUPS = (("readings", 2 * len(READINGS) + 1, False),    # clipped readings, their unread flags, log scale
+          ("story", 5, False),                           # nearest peer: distance, signed shift (3); peers
+          ("template", 2 * len(QUANTILES) + 6, True),    # distances both ways, median shift (3 + norm), far shares
+          ("spread", 6, True))                           # per-channel std of the part's samples, the template's
+INPUTS = sum(w + flag for _, w, flag in GROUPS)
+FAR_DE = (10.0, 20.0)              # shares of the frame samples this far from the template part's colours
+HIDDEN = 16
+LAYERS = {"l0.weight": (HIDDEN, INPUTS), "l0.bias": (HIDDEN,), "l1.weight": (HIDDEN, HIDDEN),
+          "l1.bias": (HIDDEN,), "l2.weight": (1, HIDDEN), "l2.bias": (1,)}
 MODEL_FILE = Path(__file__).with_name("identity_model.npz")
-THRESHOLD_SCORE = 0.52             # the score where risk = 0: qc.thresholds.identity when the model was cut
+THRESHOLD_SCORE = 0.52             # the score where risk = 0: qc.thresholds.identity when the nets were cut
 
 
 @dataclass(frozen=True)
-class IdentityModel:
-    """One style's, part's and regime's logistic model: risk = ((x - mean) / scale) . weights + bias."""
+class IdentityNet:
+    """One style's and part's net: logit = MLP((x - mean) / scale); risk = logit - cut."""
     mean: np.ndarray
     scale: np.ndarray
-    weights: np.ndarray
-    bias: float
+    layers: dict
+    cut: float
+
+    def logit(self, x: np.ndarray) -> float:
+        h = (x - self.mean) / self.scale
+        for i in range(3):
+            h = self.layers[f"l{i}.weight"] @ h + self.layers[f"l{i}.bias"]
+            if i < 2:
+                h = np.maximum(h, 0.0)
+        return float(h[0])
 
     def risk(self, x: np.ndarray) -> float:
-        return float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        return self.logit(x) - self.cut
 
 
 def part_readings(desc, ref, key: str, trusted: np.ndarray, parts: np.ndarray, same: np.ndarray,
@@ -79,21 +107,77 @@ def face_multiple(key: str, trusted: np.ndarray, parts: np.ndarray, same: np.nda
 
 
 def features(readings: np.ndarray, scale: float) -> np.ndarray:
-    """The model's input from one part's READINGS (multiples of their noise units, NaN where unread)
-    and the character's scale (px per body unit)."""
+    """The readings group of the inputs from one part's READINGS (multiples of their noise units, NaN
+    where unread) and the character's scale (px per body unit)."""
     unread = ~np.isfinite(readings)
     return np.concatenate([np.where(unread, 0.0, np.clip(readings, 0.0, MAX_MULTIPLE)), unread.astype(np.float64),
                            [math.log(max(scale, 1.0))]])
 
 
-def weighed_identity(style: str, scale: float, readings: dict[str, np.ndarray],
+def part_inputs(desc, ref, part: str, readings: np.ndarray, scale: float, tones: np.ndarray | None,
+                peers: np.ndarray | None) -> np.ndarray | None:
+    """The net's INPUTS for one part: its `part_readings`, its tone (`story.part_tones`) against the
+    story's other frames' (k x STORY_PARTS x 3), the frame samples against the template part's in the
+    closer view and the spread of its samples and the template part's; None where the story does not
+    read the part (None, or fewer than MIN_PEERS peers show it). Nothing absolute: a part's own
+    colour says nothing of whether it was redrawn (and the fault injector's far colours are the
+    extremes, which a net would learn to suspect)."""
+    own = desc.lab[emb.SLICES[part]]
+    own = own[np.isfinite(own[:, 0])]
+    k = STORY_PARTS.index(part)
+    seen = np.zeros((0, 3)) if peers is None else peers[:, k][np.isfinite(peers[:, k, 0])]
+    if tones is None or not np.isfinite(tones[k]).all() or len(seen) < MIN_PEERS:
+        return None
+    # the nearest peer alone, as `story.deviations` reads it: the loop's peers are first attempts, and
+    # one of them redrawn would move a median of a few peers (a net fitted on clean peers failed 0.7
+    # points more clean pixel-art frames at paper scale with it)
+    d = np.linalg.norm(seen - tones[k], axis=1)
+    near = int(np.argmin(d))
+    story = np.r_[d[near], tones[k] - seen[near], len(seen)]
+    template = _against_template(own, ref, part)
+    groups = [features(readings, scale), story, None if template is None else template[0],
+              None if template is None else np.r_[own.std(axis=0), template[1].std(axis=0)]]
+    out = []
+    for g, (_, width, can_be_unread) in zip(groups, GROUPS):
+        out.append(np.zeros(width) if g is None else g)
+        if can_be_unread:
+            out.append([float(g is None)])
+    return np.concatenate(out)
+
+
+def _against_template(own: np.ndarray, ref, part: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The frame samples against the template part's in the view whose colours they lie closer to:
+    quantiles of each sample's distance to the nearest template colour, of each template colour's to
+    the nearest sample, the median shift per channel and its length, the shares far off; and that
+    view's part samples."""
+    best = None
+    for view in (ref.front, ref.back):
+        t = view.lab[emb.SLICES[part]]
+        t = t[np.isfinite(t[:, 0])]
+        if not len(own) or not len(t):
+            continue
+        d = emb.lab_distances(own, t)
+        near = d.min(axis=1)
+        if best is None or np.median(near) < best[0]:
+            shift = np.median(own, axis=0) - np.median(t, axis=0)
+            best = (np.median(near), np.r_[np.percentile(near, QUANTILES), np.percentile(d.min(axis=0), QUANTILES),
+                                           shift, np.linalg.norm(shift), [(near > f).mean() for f in FAR_DE]], t)
+    return None if best is None else best[1:]
+
+
+def rule_score(readings: np.ndarray) -> float:
+    """A part's identity score by the worst-reading rule (1.0 where nothing read it)."""
+    return score_of(float(np.nanmax(readings))) if np.isfinite(readings).any() else 1.0
+
+
+def weighed_identity(style: str, inputs: dict[str, np.ndarray | None], readings: dict[str, np.ndarray],
                      face: float) -> tuple[float, str, float] | None:
-    """(score, note, score without the story reading) by the style's models: the worst of the
-    modelled parts and the face's `face_multiple`; None where the style has no model (the worst
-    reading decides there). A part read against the story's other frames is weighed by its `story`
-    model, one without them (too few frames show it, or `qc.story_check: false`) by its `alone` one."""
-    models = load().get(style)
-    if models is None:
+    """(score, note, score without the story's frames): the worst of the modelled parts (by the
+    style's net where the story reads the part, `part_inputs`; by the worst-reading rule where it
+    does not) and the face's `face_multiple`; None where the style has no nets (the worst reading
+    decides there). Without the story's frames each part is read by the rule on its other readings."""
+    nets = load().get(style)
+    if nets is None:
         return None
     found = [(1.0, "", 1.0)]
     if np.isfinite(face):
@@ -101,15 +185,13 @@ def weighed_identity(style: str, scale: float, readings: dict[str, np.ndarray],
         found.append((face_score, f"face colour is {face:.1f}x its usual distance from the template's", face_score))
     story = READINGS.index("story")
     for part in MODEL_PARTS:
-        r = readings[part]
-        if not np.isfinite(r).any():
+        r = readings.get(part)
+        if r is None or not np.isfinite(r).any():
             continue
-        alone = r.copy()
-        alone[story] = np.nan
-        without = score_of_risk(models[part]["alone"].risk(features(alone, scale)), THRESHOLD_SCORE)
-        told = (score_of_risk(models[part]["story"].risk(features(r, scale)), THRESHOLD_SCORE)
-                if np.isfinite(r[story]) else without)
-        found.append((told, _note(part, r), without))
+        alone = rule_score(np.delete(r, story))
+        x = inputs.get(part)
+        told = rule_score(r) if x is None else score_of_risk(nets[part].risk(x), THRESHOLD_SCORE)
+        found.append((told, _note(part, r), alone))
     worst = min(found, key=lambda f: f[0])
     return worst[0], worst[1], min(f[2] for f in found)
 
@@ -122,31 +204,34 @@ def _note(part: str, r: np.ndarray) -> str:
 
 
 # ---------------------------------------------------------------- the model file
-def save(models: dict[str, dict[str, dict[str, IdentityModel]]], path: Path = MODEL_FILE) -> None:
-    """Write style -> part -> regime -> model atomically: a half-written file never replaces a good one."""
-    keys = [(s, p, r) for s in sorted(models) for p in MODEL_PARTS for r in REGIMES]
+def save(nets: dict[str, dict[str, IdentityNet]], path: Path = MODEL_FILE) -> None:
+    """Write style -> part -> net atomically: a half-written file never replaces a good one."""
+    keys = [(s, p) for s in sorted(nets) for p in MODEL_PARTS]
     arrays = {"styles": np.array([k[0] for k in keys]), "parts": np.array([k[1] for k in keys]),
-              "regimes": np.array([k[2] for k in keys]), "features": np.array(FEATURES),
-              "bias": np.array([models[s][p][r].bias for s, p, r in keys])}
-    for field in ("mean", "scale", "weights"):
-        arrays[field] = np.stack([getattr(models[s][p][r], field) for s, p, r in keys])
+              "inputs": np.array(INPUTS), "cut": np.array([nets[s][p].cut for s, p in keys]),
+              "mean": np.stack([nets[s][p].mean for s, p in keys]),
+              "scale": np.stack([nets[s][p].scale for s, p in keys])}
+    for name in LAYERS:
+        arrays[name] = np.stack([nets[s][p].layers[name] for s, p in keys])
     write_bytes(path, npz_bytes(arrays))
 
 
 @functools.cache
-def load(path: Path = MODEL_FILE) -> dict[str, dict[str, dict[str, IdentityModel]]]:
-    """style -> part -> regime -> model, for the styles a model was fitted for."""
+def load(path: Path = MODEL_FILE) -> dict[str, dict[str, IdentityNet]]:
+    """style -> part -> net, for the styles the nets were fitted for."""
     with np.load(path) as data:
-        if tuple(data["features"]) != FEATURES:
-            raise ValueError(f"{path} was fitted on features {tuple(data['features'])}, not {FEATURES}: "
+        shapes = {name: data[name].shape[1:] for name in LAYERS if name in data}
+        if "inputs" not in data or int(data["inputs"]) != INPUTS or shapes != LAYERS:
+            raise ValueError(f"{path} does not hold identity nets of {INPUTS} inputs and layers {LAYERS}: "
                              "rerun benchmarks/calibrate_identity.py")
-        out: dict[str, dict[str, dict[str, IdentityModel]]] = {}
-        for i, key in enumerate(zip(data["styles"], data["parts"], data["regimes"])):
-            style, part, regime = (str(k) for k in key)
-            out.setdefault(style, {}).setdefault(part, {})[regime] = IdentityModel(
-                *(data[k][i].astype(np.float64) for k in ("mean", "scale", "weights")), float(data["bias"][i]))
+        out: dict[str, dict[str, IdentityNet]] = {}
+        for i, (style, part) in enumerate(zip(data["styles"], data["parts"])):
+            layers = {name: data[name][i].astype(np.float64) for name in LAYERS}
+            out.setdefault(str(style), {})[str(part)] = IdentityNet(
+                data["mean"][i].astype(np.float64), data["scale"][i].astype(np.float64), layers,
+                float(data["cut"][i]))
     for style, parts in out.items():
-        if set(parts) != set(MODEL_PARTS) or any(set(r) != set(REGIMES) for r in parts.values()):
-            raise ValueError(f"{path}: art style {style!r} lacks one of its {len(MODEL_PARTS) * len(REGIMES)} "
-                             "models: rerun benchmarks/calibrate_identity.py")
+        if set(parts) != set(MODEL_PARTS):
+            raise ValueError(f"{path}: art style {style!r} lacks a net for one of {MODEL_PARTS}: "
+                             "rerun benchmarks/calibrate_identity.py")
     return out

@@ -10,8 +10,9 @@ Per character (its box, skeleton, facing, depth from the request):
   torso's and the hair's median colours against the template's (`judges.torso`); where the loop gives
   the character's colours in the story's other frames (`JudgeRequest.peers`), its torso and hair
   against the nearest of those too (`judges.story`: the same art style, a far narrower noise). The
-  worst of these readings decides, but in ink and pixel art, where each is weak alone, a fitted
-  model per part weighs the torso's and the hair's together (`identity_model`);
+  worst of these readings decides, but in ink and pixel art, where each is weak alone, a small
+  net per part weighs the torso's and the hair's together with their samples where the story's
+  frames read the part (`identity_model`);
 - pose (`limbs`): each arm must be drawn where the skeleton puts it: an arm drawn elsewhere leaves
   what is behind it on the bone (the background continuing from beside the bone, or the torso), no
   skin at the hand and no outline beside the bones; a per-style model fitted on calibration arms
@@ -250,16 +251,18 @@ class MeasuredJudge:
     def _identity(self, desc, tones, ref, key: str, c: CharacterControl, style: str, peers,
                   notes: dict) -> tuple[float, np.ndarray, np.ndarray]:
         """The identity score (its reasons in `notes`) and the part distances to the template
-        (`identity.template_distances`): in the styles with an `identity_model`, that model's
-        weighing of the torso's and hair's readings; elsewhere the worst reading against the
+        (`identity.template_distances`): in the styles with identity nets (`identity_model`), their
+        weighing of the torso's and hair's readings and samples; elsewhere the worst reading against the
         template (`identity_score`) and the story's other frames."""
         trusted = self._trusted(ref)
         story = deviations(tones, peers) if peers is not None else None
         if style in identity_model.load():
             parts, same = template_distances(desc, ref)
+            readings = identity_model.part_readings(desc, ref, key, trusted, parts, same, story)
+            inputs = {part: identity_model.part_inputs(desc, ref, part, r, c.scale, tones, peers)
+                      for part, r in readings.items()}
             identity, notes["identity"], notes["identity_without_story"] = identity_model.weighed_identity(
-                style, c.scale, identity_model.part_readings(desc, ref, key, trusted, parts, same, story),
-                identity_model.face_multiple(key, trusted, parts, same))
+                style, inputs, readings, identity_model.face_multiple(key, trusted, parts, same))
             return identity, parts, same
         identity, parts, same, notes["identity"] = identity_score(desc, ref, key, trusted)
         notes["identity_without_story"] = identity                      # moved to details by judge()
