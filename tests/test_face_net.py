@@ -49,15 +49,17 @@ def test_a_few_steps_of_training_learn_a_drawn_difference():
     assert np.mean(np.array(guesses) == y[:64]) >= 0.95
 
 
-def test_the_shipped_nets_cover_painterly_and_round_trip(tmp_path):
+def test_the_shipped_nets_cover_painterly_and_ink_and_round_trip(tmp_path):
     nets = face_net.load()
-    assert {"painterly"} <= set(nets) <= set(vocab.ART_STYLES)
+    assert {"painterly", "ink"} <= set(nets) <= set(vocab.ART_STYLES)
     path = tmp_path / "face_net.npz"
     face_net.save(nets, path)
     again = face_net.load.__wrapped__(path)
     for style, net in nets.items():
         assert set(net.scales) == set(ex.VIEWS) and min(net.scales.values()) > 0
         assert again[style].scales == pytest.approx(net.scales)
+        assert again[style].weights == pytest.approx(net.weights) and again[style].blends == pytest.approx(net.blends)
+        assert all(0.0 <= w < 1.0 for w in net.weights.values()) and min(net.blends.values()) > 0
         assert all(np.array_equal(again[style].params[k], net.params[k]) for k in face_net.LAYERS)
 
 
@@ -84,9 +86,35 @@ def test_the_expression_check_reads_a_style_with_a_net_by_the_net():
             scale = m.scale
         else:
             margin, expected = face_net.family_margin(net.log_probs(X[0], "side"), "happy")
-            scale = net.scales["side"]
+            m = ex.load()[(style, "side")]
+            w, linear = net.weights["side"], ex.margins(m.W, m.means, X[0], "happy")[0] / m.scale
+            margin, scale = (1 - w) * margin / net.scales["side"] + w * linear, net.blends["side"]
         assert best == expected
         assert score == pytest.approx(float(np.clip(1.0 - 0.5 * margin / scale, 0.0, 1.0)))
+
+
+def test_the_blend_weighs_each_margin_in_its_own_scale():
+    net = face_net.FaceNet({}, {"front": 2.0, "side": 4.0}, {"front": 0.0, "side": 0.25}, {"front": 1.0, "side": 0.5})
+    assert net.blended(3.0, 99.0, "front") == pytest.approx(1.5)                   # the net alone
+    assert net.blended(4.0, 2.0, "side") == pytest.approx((0.75 * 1.0 + 0.25 * 2.0) / 0.5)
+    # a net fitted alone keeps its old meaning
+    alone = face_net.FaceNet({}, {"front": 2.0, "side": 2.0})
+    assert alone.blended(3.0, 0.0, "side") == pytest.approx(1.5)
+
+
+def test_the_calibration_blend_picks_the_weight_that_flags_most_at_the_clean_rate():
+    cf = load("calibrate_face_net")
+    rng = np.random.default_rng(0)
+    cut = 2.0 * (1.0 - 0.15)
+    # two readings of the same faces, each noisy on its own: together they tell wrong from clean better
+    truth_clean, truth_wrong = rng.normal(0, 1, 20_000), rng.normal(3.0, 1, 20_000)
+    a_clean, a_wrong = truth_clean + rng.normal(0, 1.5, 20_000), truth_wrong + rng.normal(0, 1.5, 20_000)
+    b_clean, b_wrong = truth_clean + rng.normal(0, 1.5, 20_000), truth_wrong + rng.normal(0, 1.5, 20_000)
+    w, scale, flagged = cf.blend(a_clean, a_wrong, b_clean, b_wrong, cut)
+    assert w == 0.5
+    alone = np.quantile(a_clean, 1 - cf.CLEAN_FAIL)
+    assert flagged > (a_wrong > alone).mean() + 0.05
+    assert ((0.5 * a_clean + 0.5 * b_clean) > cut * scale).mean() == pytest.approx(cf.CLEAN_FAIL, abs=3e-4)
 
 
 def test_the_family_margin_is_zero_for_the_best_family_and_the_gap_otherwise():

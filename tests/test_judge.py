@@ -154,9 +154,9 @@ def test_detects_injected_faults_and_passes_clean_frames(sample):
     assert min(kinds.values()) >= 20                   # every kind is exercised
     assert np.mean(clean_rejected) <= 0.02             # measured 0.017 (4 of 240)
     assert rates["artefact"] >= 0.95
-    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.913, 0.605
-    assert rates["wrong_expression"] >= 0.75           # measured 0.843 (0.765 before the painterly face net)
-    assert overall >= 0.7                              # measured 0.825: see the xfail below
+    assert rates["misplaced_limb"] >= 0.6 and rates["identity_drift"] >= 0.4   # measured 0.913, 0.617
+    assert rates["wrong_expression"] >= 0.75           # measured 0.804 (0.843 with the painterly net alone)
+    assert overall >= 0.7                              # measured 0.821: see the xfail below
 
 
 @pytest.mark.xfail(strict=True, reason="target not met: the measured judge flags ~82% of injected faults "
@@ -773,7 +773,7 @@ def test_faces_asked_for_another_family_fail_the_expression_check(sample):
             wrong.append(judge._expression(img, req, asked, nearer_boxes(req, c))[0] < THRESHOLDS["expression"])
     print(f"{len(clean)} faces: clean failed {np.mean(clean):.3f}, another family failed {np.mean(wrong):.3f}")
     assert len(clean) >= 150
-    assert np.mean(clean) <= 0.01 and np.mean(wrong) >= 0.8      # measured 0 and 0.890 of 354 faces
+    assert np.mean(clean) <= 0.01 and np.mean(wrong) >= 0.8      # measured 0 and 0.912 of 354 faces
 
 
 def test_shipped_thresholds_are_the_calibrated_ones():

@@ -151,18 +151,18 @@ def load(path: Path = MODEL_FILE) -> dict[tuple[str, str], ExpressionModel]:
 def expression_fit(face: np.ndarray | None, c: CharacterControl, style: str) -> tuple[float, str]:
     """Score in [0, 1] (0.5 at the calibrated margin) and the expression the face reads as, from the
     face's `features` (None: not measurable, the asked expression stands): by the style's `face_net`
-    where it has one, else by its discriminant."""
+    where it has one (blended with the discriminant per its `weights`), else by its discriminant."""
     if face is None:
         return 1.0, c.expression
     from storycast.judges import face_net  # it imports this module
 
     view = view_of(c.facing)
     net = face_net.load().get(style)
-    if net is not None:                            # the styles a linear map reads poorly
-        margin, best = face_net.family_margin(net.log_probs(face, view), c.expression)
-        scale = net.scales[view]
-    else:
-        m = load()[(style, view)]
+    m = load()[(style, view)]
+    if net is None:
         margin, best = margins(m.W, m.means, face, c.expression)
-        scale = m.scale
-    return float(np.clip(1.0 - 0.5 * margin / scale, 0.0, 1.0)), best
+        return float(np.clip(1.0 - 0.5 * margin / m.scale, 0.0, 1.0)), best
+    # the styles a linear map reads poorly: the net, blended with the discriminant where that helps
+    margin, best = face_net.family_margin(net.log_probs(face, view), c.expression)
+    linear = margins(m.W, m.means, face, c.expression)[0] / m.scale if net.weights[view] else 0.0
+    return float(np.clip(1.0 - 0.5 * net.blended(margin, linear, view), 0.0, 1.0)), best
