@@ -178,13 +178,10 @@ def _logits(nets, rows) -> np.ndarray:
 
 
 def _rule_risks(rows) -> np.ndarray:
-    """rows x MODEL_PARTS: the worst-reading rule's margin (> 0: fails; -inf where unread)."""
-    out = np.full((len(rows), len(im.MODEL_PARTS)), -np.inf)
-    for i, r in enumerate(rows):
-        for k, p in enumerate(im.MODEL_PARTS):
-            if np.isfinite(r.readings[p]).any():
-                out[i, k] = np.nanmax(r.readings[p]) - failing_multiple(THRESHOLD)
-    return out
+    """rows x MODEL_PARTS: how far the worst-reading rule's score (`identity_model.rule_score`, as the
+    judge reads a part the story does not) falls under the threshold (> 0: fails; < 0 where unread)."""
+    return np.array([[THRESHOLD - im.rule_score(r.readings[p]) for p in im.MODEL_PARTS] for r in rows]
+                    ).reshape(-1, len(im.MODEL_PARTS))
 
 
 def _risks(nets, rows) -> np.ndarray:
@@ -225,7 +222,7 @@ def fit(rows) -> dict[str, dict[str, im.IdentityNet]]:
     out = {}
     for style in STYLES:
         sel = [r for r in rows if r.style == style]
-        for_cut = [_story_hash(r.frame_id) // 7 % 3 == 0 for r in sel]
+        for_cut = [_story_hash(r.frame_id) // 7 % 3 == 0 for r in sel]     # a third, across main()'s halves
         nets = {part: train(*_training_set([r for r, c in zip(sel, for_cut) if not c], part))
                 for part in im.MODEL_PARTS}
         rate = np.mean([r.rule[0] < THRESHOLD for r in sel if r.label == 0])

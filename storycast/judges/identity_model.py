@@ -122,12 +122,12 @@ def part_inputs(desc, ref, part: str, readings: np.ndarray, scale: float, tones:
     read the part (None, or fewer than MIN_PEERS peers show it). Nothing absolute: a part's own
     colour says nothing of whether it was redrawn (and the fault injector's far colours are the
     extremes, which a net would learn to suspect)."""
-    own = desc.lab[emb.SLICES[part]]
-    own = own[np.isfinite(own[:, 0])]
     k = STORY_PARTS.index(part)
     seen = np.zeros((0, 3)) if peers is None else peers[:, k][np.isfinite(peers[:, k, 0])]
     if tones is None or not np.isfinite(tones[k]).all() or len(seen) < MIN_PEERS:
         return None
+    own = desc.lab[emb.SLICES[part]]
+    own = own[np.isfinite(own[:, 0])]
     # the nearest peer alone, as `story.deviations` reads it: the loop's peers are first attempts, and
     # one of them redrawn would move a median of a few peers (a net fitted on clean peers failed 0.7
     # points more clean pixel-art frames at paper scale with it)
