@@ -106,11 +106,11 @@ def _story_rows(job) -> list[tuple]:
         desc, _, _, _, tones = judge._describe(emb.Window(pixels, (0, 0, req.width, req.height)), req, c)
         key, trusted = noise_key(req.art_style, c.scale), judge._trusted(ref)
         alone, parts, same, _ = identity_score(desc, ref, key, trusted)
-        story = deviations(tones, peers.get(cid))
+        story = deviations(tones, peers.get(cid), key)
         told = min(alone, story_score(story, key)[0])
         readings = im.part_readings(desc, ref, key, trusted, parts, same, story)
         inputs = {p: x for p, r in readings.items()
-                  if (x := im.part_inputs(desc, ref, p, r, c.scale, tones, peers.get(cid))) is not None}
+                  if (x := im.part_inputs(desc, ref, p, r, c.scale, tones, peers.get(cid), key)) is not None}
         face = im.face_multiple(key, trusted, parts, same)
         return readings, inputs, (told, alone), face
 

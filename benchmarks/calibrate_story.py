@@ -55,7 +55,7 @@ def story_deviations(samples) -> dict[tuple[str, str], list[float]]:
                 story = frames[start:start + STORY_FRAMES]
                 for i, (key, tones) in enumerate(story):
                     peers = np.array([t for j, (_, t) in enumerate(story) if j != i]).reshape(-1, len(STORY_PARTS), 3)
-                    for part, d in zip(STORY_PARTS, deviations(tones, peers)):
+                    for part, d in zip(STORY_PARTS, deviations(tones, peers, key)):
                         if np.isfinite(d):
                             out[(key, part)].append(d)
     return out

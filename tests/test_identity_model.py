@@ -12,6 +12,7 @@ from storycast.judges import embedding as emb
 from storycast.judges import identity_model as im
 from storycast.judges.base import score_of_risk
 from storycast.judges.identity import failing_multiple, score_of
+from storycast.judges.story import deviations
 from storycast.judges.template_sheet import Reference
 
 FAIL = failing_multiple(im.THRESHOLD_SCORE)
@@ -71,6 +72,18 @@ def test_inputs_read_the_samples_against_the_story_and_the_template_part():
     assert x[TEMPLATE_END] == 0.0
     # a clean torso: near its template colours
     assert _inputs(_frame(ref, rng), ref)[STORY_END + 2] < 6
+
+
+def test_inputs_read_the_story_peer_the_story_check_reads_so_a_twin_is_passed_over():
+    rng = np.random.default_rng(2)
+    ref = _reference(rng)
+    desc = _frame(ref, rng, torso_shift=(-40.0, 0.0, 0.0))
+    tones = _tones(desc)
+    clean = tones + [40.0, 0.0, 0.0]
+    peers = np.stack([tones + [0.5, 0.0, 0.0], clean, clean + [1.0, 0.0, 0.0]])      # a twin drifted alike
+    x = im.part_inputs(desc, ref, "torso", np.ones(4), 250.0, tones, peers, "ink")
+    assert x[READINGS_END] == pytest.approx(deviations(tones, peers, "ink")[0]) == pytest.approx(40.0)
+    assert im.part_inputs(desc, ref, "torso", np.ones(4), 250.0, tones, peers)[READINGS_END] == pytest.approx(0.5)
 
 
 def test_a_part_the_story_does_not_read_has_no_inputs_and_an_unseen_template_part_is_flagged():

@@ -11,7 +11,15 @@ from storycast.faults import identity_drift
 from storycast.judges import JudgeRequest
 from storycast.judges.calibration import STORY_NOISE, noise_keys
 from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
-from storycast.judges.story import MIN_PEERS, STORY_PARTS, deviations, part_tones, story_peers
+from storycast.judges.story import (
+    MIN_PEERS,
+    STORY_PARTS,
+    VOUCH_MULTIPLE,
+    deviations,
+    part_tones,
+    story_peers,
+    vouch_distance,
+)
 from storycast.judges.template_sheet import template_reference
 from storycast.qc import sample_frames, story_peers_of
 from storycast.qc_loop import QCSettings, first_attempt
@@ -21,7 +29,7 @@ from storycast.seeding import rng_for
 THRESHOLDS = dict(DEFAULT_THRESHOLDS)
 
 
-def test_deviation_is_from_the_nearest_peer_so_one_faulty_peer_does_not_move_it():
+def test_deviation_is_from_the_nearest_of_two_peers_so_one_faulty_peer_does_not_move_it():
     clean = np.array([[50.0, 10.0, 10.0], [30.0, 0.0, 0.0]])
     drifted = clean + np.array([[40.0, 0.0, 0.0], [0.0, 30.0, 0.0]])
     peers = np.stack([clean + 1.0, drifted])
@@ -33,6 +41,24 @@ def test_deviation_is_from_the_nearest_peer_so_one_faulty_peer_does_not_move_it(
     unseen = clean.copy()
     unseen[1] = np.nan
     assert np.isnan(deviations(unseen, peers)[1]) and np.isfinite(deviations(unseen, peers)[0])
+
+
+def test_a_twin_drifted_alike_does_not_vouch_for_a_drift_among_three_peers_or_more():
+    clean = np.array([[50.0, 10.0, 10.0], [30.0, 0.0, 0.0]])
+    drifted = clean + np.array([[40.0, 0.0, 0.0], [0.0, 30.0, 0.0]])        # beyond 3 flat_vector story units
+    twin = drifted + 0.5
+    peers = np.stack([clean + 1.0, twin, clean - 1.0])
+    # no other peer lies near the twin: the drift is measured against the nearest peer vouched for
+    np.testing.assert_allclose(deviations(drifted, peers, "flat_vector"),
+                               np.linalg.norm(drifted - (clean + 1.0), axis=1))
+    np.testing.assert_allclose(deviations(drifted, peers), [np.sqrt(0.75)] * 2)          # no units: the nearest
+    # a clean frame is measured against its nearest peer, the clean peers vouching for each other
+    np.testing.assert_allclose(deviations(clean, np.stack([drifted, clean + 1.0, clean + 2.0]), "flat_vector"),
+                               [np.sqrt(3.0)] * 2)
+    # two peers: nothing to vouch with, the nearest
+    np.testing.assert_allclose(deviations(drifted, peers[:2], "flat_vector"), [np.sqrt(0.75)] * 2)
+    assert vouch_distance("flat_vector", "torso") == pytest.approx(VOUCH_MULTIPLE * STORY_NOISE["flat_vector"]["torso"])
+    assert vouch_distance(None, "torso") == np.inf
 
 
 def test_story_peers_leave_the_frame_itself_out():

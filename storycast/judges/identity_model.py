@@ -1,28 +1,27 @@
 """Identity evidence weighed together where each reading alone is weak: ink and pixel art.
 
 The identity check reads a torso's or hair's colour four ways, each in units of its clean noise
-(`calibration`): its distance to any colour of the template, to the template part's own colours (where
-the sheet's views agree), its median's shift from the template part's (`torso.part_shift`) and its
-distance from the character's colours in the story's other frames (`judges.story`). In the colour
-styles the worst reading decides. In ink (a fill is a hatch density, read through a dozen samples that
-land on lines or on paper) and pixel art (a frame's own palette; samples on outlines and shading) the
-noise units are wide: a redrawn top raises two or three readings to about twice their noise, where a
-clean part raises one, and the worst reading alone cannot tell the two apart.
+(`calibration`): its distance to any colour of the template, to the template part's own colours
+(where the sheet's views agree), its median's shift from the template part's (`torso.part_shift`)
+and its distance from the character's colours in the story's other frames (`judges.story`). In the
+colour styles the worst reading decides. In ink (a fill is a hatch density, read through a dozen
+samples that land on lines or on paper) and pixel art (a frame's own palette; samples on outlines
+and shading) the noise units are wide: a redrawn top raises two or three readings to about twice
+their noise, where a clean part raises one, and the worst reading alone cannot tell the two apart.
 
 There, where the story's other frames read the part, a small net per style and part (`IdentityNet`:
 two hidden layers of HIDDEN) weighs the readings with what their medians average away
 (`part_inputs`): the spread of the frame samples' distances to the template part's colours both ways
 (a top drawn in another colour: many samples far off, and the template's colours missing from the
-frame), the signed median shift per channel, the part's colour against the nearest of its colours in
-the story's other frames per channel, and the samples' spread against the template part's (a hatch
-density or a pattern drawn otherwise). Its logit minus the style's cut for the part is a risk that
-maps to a score as the arm model's does (`limbs`): risk 0 is THRESHOLD_SCORE, the threshold it was cut
-for. A part the story does not read (too few of its frames show it, `qc.story_check: false`) stays
-under the worst-reading rule: held out, a net without the story's inputs failed as few clean
-characters as the rule, but on the judge's fixed test sample a few clean ink hairs, three samples
-each, far from any reading's bound.
-Fitted on calibration stories with drifted parts by `benchmarks/calibrate_identity.py` (torch); judged
-in numpy.
+frame), the signed median shift per channel, the part's colour against its colour in one of the
+story's other frames per channel (`story.telling_peer`), and the samples' spread against the
+template part's (a hatch density or a pattern drawn otherwise). Its logit minus the style's cut for
+the part is a risk that maps to a score as the arm model's does (`limbs`): risk 0 is
+THRESHOLD_SCORE, the threshold it was cut for. A part the story does not read (too few of its frames
+show it, `qc.story_check: false`) stays under the worst-reading rule: held out, a net without the
+story's inputs failed as few clean characters as the rule, but on the judge's fixed test sample a
+few clean ink hairs, three samples each, far from any reading's bound. Fitted on calibration stories
+with drifted parts by `benchmarks/calibrate_identity.py` (torch); judged in numpy.
 """
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ from storycast.judges import embedding as emb
 from storycast.judges.base import score_of_risk
 from storycast.judges.calibration import PART_NOISE, PART_SHIFT_NOISE, SAME_PART_NOISE, STORY_NOISE
 from storycast.judges.identity import score_of
-from storycast.judges.story import MIN_PEERS, STORY_PARTS
+from storycast.judges.story import MIN_PEERS, STORY_PARTS, telling_peer, vouch_distance
 from storycast.judges.torso import part_shift
 from storycast.tables import npz_bytes, write_bytes
 
@@ -47,7 +46,7 @@ MAX_MULTIPLE = 8.0                 # readings are clipped here: a far outlier sa
 QUANTILES = (0, 25, 50, 75, 100)
 # Input groups, in order: (name, width, whether it can be unread: then a trailing flag says so).
 GROUPS = (("readings", 2 * len(READINGS) + 1, False),    # clipped readings, their unread flags, log scale
-          ("story", 5, False),                           # nearest peer: distance, signed shift (3); peers
+          ("story", 5, False),                           # telling peer: distance, signed shift (3); peers
           ("template", 2 * len(QUANTILES) + 6, True),    # distances both ways, median shift (3 + norm), far shares
           ("spread", 6, True))                           # per-channel std of the part's samples, the template's
 INPUTS = sum(w + flag for _, w, flag in GROUPS)
@@ -115,11 +114,12 @@ def features(readings: np.ndarray, scale: float) -> np.ndarray:
 
 
 def part_inputs(desc, ref, part: str, readings: np.ndarray, scale: float, tones: np.ndarray | None,
-                peers: np.ndarray | None) -> np.ndarray | None:
+                peers: np.ndarray | None, key: str | None = None) -> np.ndarray | None:
     """The net's INPUTS for one part: its `part_readings`, its tone (`story.part_tones`) against the
     story's other frames' (k x STORY_PARTS x 3), the frame samples against the template part's in the
     closer view and the spread of its samples and the template part's; None where the story does not
-    read the part (None, or fewer than MIN_PEERS peers show it). Nothing absolute: a part's own
+    read the part (None, or fewer than MIN_PEERS peers show it); `key` is the noise tables' (the
+    peer read is `story.deviations`'). Nothing absolute: a part's own
     colour says nothing of whether it was redrawn (and the fault injector's far colours are the
     extremes, which a net would learn to suspect)."""
     k = STORY_PARTS.index(part)
@@ -128,11 +128,11 @@ def part_inputs(desc, ref, part: str, readings: np.ndarray, scale: float, tones:
         return None
     own = desc.lab[emb.SLICES[part]]
     own = own[np.isfinite(own[:, 0])]
-    # the nearest peer alone, as `story.deviations` reads it: the loop's peers are first attempts, and
-    # one of them redrawn would move a median of a few peers (a net fitted on clean peers failed 0.7
-    # points more clean pixel-art frames at paper scale with it)
+    # one peer, as `story.deviations` reads it (`telling_peer`): the loop's peers are first attempts,
+    # and one of them redrawn would move a median of a few peers (a net fitted on clean peers failed
+    # 0.7 points more clean pixel-art frames at paper scale with it)
     d = np.linalg.norm(seen - tones[k], axis=1)
-    near = int(np.argmin(d))
+    near = telling_peer(d, seen, vouch_distance(key, part))
     story = np.r_[d[near], tones[k] - seen[near], len(seen)]
     template = _against_template(own, ref, part)
     groups = [features(readings, scale), story, None if template is None else template[0],

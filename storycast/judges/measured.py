@@ -255,11 +255,11 @@ class MeasuredJudge:
         weighing of the torso's and hair's readings and samples; elsewhere the worst reading against the
         template (`identity_score`) and the story's other frames."""
         trusted = self._trusted(ref)
-        story = deviations(tones, peers) if peers is not None else None
+        story = deviations(tones, peers, key) if peers is not None else None
         if style in identity_model.load():
             parts, same = template_distances(desc, ref)
             readings = identity_model.part_readings(desc, ref, key, trusted, parts, same, story)
-            inputs = {part: identity_model.part_inputs(desc, ref, part, r, c.scale, tones, peers)
+            inputs = {part: identity_model.part_inputs(desc, ref, part, r, c.scale, tones, peers, key)
                       for part, r in readings.items()}
             identity, notes["identity"], notes["identity_without_story"] = identity_model.weighed_identity(
                 style, inputs, readings, identity_model.face_multiple(key, trusted, parts, same))

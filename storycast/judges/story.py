@@ -5,12 +5,18 @@ under water, lies further from it than a redrawn top sometimes does, so the temp
 (`calibration.PART_NOISE`) are wide. The same character in the story's other frames is drawn in the
 same art style: a top or hair redrawn in one frame stands out against those. Per character and part
 (STORY_PARTS), the mean colour of its seen samples (`part_tones`: the mean, not the median, follows
-ink's hatch density); a frame's deviation is its distance from the nearest of the story's other
-frames' tones (`deviations`), where at least MIN_PEERS of them saw the part. The nearest peer, not
-their median: with two peers, one of them faulty moves the median halfway to it (paper-scale stories
-have 5-10 frames; at a matched clean rate the nearest peer flagged 3-4 points more drifts in the colour
-styles, 3 fewer in ink). The loop gathers the tones from every first attempt of a story
-(`storycast.qc`) and hands each frame its peers' (`JudgeRequest.peers`).
+ink's hatch density); a frame's deviation is its distance from the story's other frames' tones
+(`deviations`), where at least MIN_PEERS of them saw the part: from the nearest of them that another
+peer vouches for (`telling_peer`: lies within VOUCH_MULTIPLE story units of it). Not their median:
+with two peers, one of them faulty moves the median halfway to it (paper-scale stories have 5-10
+frames; at a matched clean rate the nearest peer flagged 3-4 points more drifts in the colour
+styles, 3 fewer in ink). Not the nearest alone: a fault injector, like a model, redraws a
+character's top in the few colours far from its own, so two frames of a story drifted alike vouch
+for each other (at paper scale one drifted part in seven, and one in five of those missed, had a
+twin: the same part drifted in another frame). Not the second nearest: clean frames lie further from
+it than from the nearest, and at paper scale 0.16 points more clean frames failed. The loop gathers
+the tones from every first attempt of a story (`storycast.qc`) and hands each frame its peers'
+(`JudgeRequest.peers`).
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from storycast.judges.identity import score_of
 STORY_PARTS: tuple[str, ...] = ("torso", "hair")
 MIN_PEERS = 2
 MIN_POINTS = 2          # a part's tone needs this many seen samples
+VOUCH_MULTIPLE = 4.0    # story units within which one peer vouches for another (the check fails at ~2.9)
 STORY_REASON = "the story's other frames"      # in the identity reason when the story comparison fails
 
 
@@ -41,18 +48,41 @@ def part_tones(desc: emb.Descriptor) -> np.ndarray:
     return out
 
 
-def deviations(tones: np.ndarray, peers: np.ndarray | None) -> np.ndarray:
-    """Per STORY_PARTS, the CIELAB distance of `tones` from the nearest of `peers` (k x parts x 3,
-    the same character's tones in the story's other frames); NaN where the part is unseen here or
-    in fewer than MIN_PEERS peers."""
+def deviations(tones: np.ndarray, peers: np.ndarray | None, key: str | None = None) -> np.ndarray:
+    """Per STORY_PARTS, the CIELAB distance of `tones` from the `telling_peer` of `peers` (k x parts x 3,
+    the same character's tones in the story's other frames; `key`: the noise tables' key, whose units
+    say which peers vouch for each other, None: the nearest peer); NaN where the part is unseen here
+    or in fewer than MIN_PEERS peers."""
     out = np.full(len(STORY_PARTS), np.nan)
     if peers is None or len(peers) < MIN_PEERS:
         return out
-    for i in range(len(STORY_PARTS)):
+    for i, part in enumerate(STORY_PARTS):
         seen = peers[:, i][~np.isnan(peers[:, i, 0])]
         if len(seen) >= MIN_PEERS and not np.isnan(tones[i, 0]):
-            out[i] = float(np.linalg.norm(seen - tones[i], axis=1).min())
+            d = np.linalg.norm(seen - tones[i], axis=1)
+            out[i] = float(d[telling_peer(d, seen, vouch_distance(key, part))])
     return out
+
+
+def vouch_distance(key: str | None, part: str) -> float:
+    """How close another peer must be to vouch for one: VOUCH_MULTIPLE of the part's story unit
+    (infinite without one: every peer is vouched for)."""
+    unit = STORY_NOISE.get(key, {}).get(part) if key is not None else None
+    return VOUCH_MULTIPLE * unit if unit else np.inf
+
+
+def telling_peer(distances: np.ndarray, seen: np.ndarray, vouch: float) -> int:
+    """Which of the peers' tones `seen` (at `distances` from this frame's) the part is measured
+    against: the nearest that another peer vouches for (lies within `vouch` of it), among three or
+    more; else the nearest. A peer redrawn like this frame is then passed over, while a clean frame
+    is measured against its nearest peer as before: clean peers vouch for each other."""
+    order = np.argsort(distances, kind="stable")
+    if len(seen) >= 3 and np.isfinite(vouch):
+        for j in order:
+            others = np.delete(seen, j, axis=0)
+            if np.linalg.norm(others - seen[j], axis=1).min() <= vouch:
+                return int(j)
+    return int(order[0])
 
 
 def story_peers(tones: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
