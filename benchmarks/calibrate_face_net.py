@@ -1,6 +1,6 @@
 """Fit the expression check's face nets (`storycast.judges.face_net`) and write storycast/judges/face_net.npz.
 
-    python benchmarks/calibrate_face_net.py                           # painterly and ink: fit, print, write
+    python benchmarks/calibrate_face_net.py                           # every art style: fit, print, write
     python benchmarks/calibrate_face_net.py --styles ink --dry-run    # one style: fit and print only
     python benchmarks/calibrate_face_net.py --faces /tmp/faces        # keep (and reuse) the collected faces
 
@@ -40,7 +40,7 @@ from storycast.judges import expression as ex  # noqa: E402
 from storycast.judges import face_net  # noqa: E402
 from storycast.judges.measured import DEFAULT_THRESHOLDS  # noqa: E402
 
-STYLES = ("painterly", "ink")
+STYLES = vocab.ART_STYLES
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75)      # the discriminant's weights tried in the blend (1: it alone)
 CLEAN_FAIL = 0.0013        # the discriminant's held-out clean faces failed (`calibrate_expression.FAIL_AT`)
 EPOCHS, BATCH, SEED = 12, 256, 0

@@ -22,8 +22,8 @@ the character's size band too.
 The expression discriminants (`storycast.judges.expression`) and the species and hair-style ones
 (`storycast.judges.head_shape`) are files beside this one, `expression_model.npz` and
 `head_model.npz`, fitted by `benchmarks/calibrate_expression.py` and `benchmarks/calibrate_heads.py`;
-the face net that replaces the expression discriminant in painterly (`storycast.judges.face_net`)
-are `face_net.npz`, fitted by `benchmarks/calibrate_face_net.py`.
+the face nets blended with the expression discriminants (`storycast.judges.face_net`) are
+`face_net.npz`, fitted by `benchmarks/calibrate_face_net.py`.
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ a pixel grid or soft pastel edges draw a mouth differently: a shared one whitens
 away with the expressions. Fitted on calibration faces drawn by the embedded renderer
 (`benchmarks/calibrate_expression.py`) and stored beside this module in `expression_model.npz`;
 it describes that renderer's drawing, so another renderer needs a recalibration or a VLM judge.
+The check blends it with a small convolutional net over the same patch (`face_net`, `expression_fit`).
 """
 from __future__ import annotations
 
@@ -162,7 +163,7 @@ def expression_fit(face: np.ndarray | None, c: CharacterControl, style: str) -> 
     if net is None:
         margin, best = margins(m.W, m.means, face, c.expression)
         return float(np.clip(1.0 - 0.5 * margin / m.scale, 0.0, 1.0)), best
-    # the styles a linear map reads poorly: the net, blended with the discriminant where that helps
+    # the net, blended with the discriminant where that helps (the shipped file has a net for every style)
     margin, best = face_net.family_margin(net.log_probs(face, view), c.expression)
     linear = margins(m.W, m.means, face, c.expression)[0] / m.scale if net.weights[view] else 0.0
     return float(np.clip(1.0 - 0.5 * net.blended(margin, linear, view), 0.0, 1.0)), best
