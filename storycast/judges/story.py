@@ -78,10 +78,11 @@ def telling_peer(distances: np.ndarray, seen: np.ndarray, vouch: float) -> int:
     is measured against its nearest peer as before: clean peers vouch for each other."""
     order = np.argsort(distances, kind="stable")
     if len(seen) >= 3 and np.isfinite(vouch):
-        for j in order:
-            others = np.delete(seen, j, axis=0)
-            if np.linalg.norm(others - seen[j], axis=1).min() <= vouch:
-                return int(j)
+        apart = np.linalg.norm(seen[:, None] - seen[None], axis=2)      # peer to peer
+        np.fill_diagonal(apart, np.inf)
+        vouched = order[apart.min(axis=1)[order] <= vouch]
+        if len(vouched):
+            return int(vouched[0])
     return int(order[0])
 
 
