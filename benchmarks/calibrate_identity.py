@@ -10,8 +10,9 @@ scratch copy, ~8 minutes on 2 cores; or `--data`, a `data/` folder built so). Ev
 pixel-art story gives its characters as clean examples and, redrawn by `faults.identity_drift`, its
 drifted torso or hair as a positive one; each is read against the story's other (clean) frames, as the
 qc stage reads a story. Per style and part a net (torch, the `models` extra), trained on the rows whose
-part the story reads, of two thirds of the stories; then per style the parts' cut, on the clean
-characters of the other third, so that as many clean characters fail identity as under the
+part the story reads, of two thirds of the stories (the ink torso's over the dense grid's inputs too,
+`identity_model.reads_grid`; the others without them, which they only ever see unread); then per style
+the parts' cut, on the clean characters of the other third, so that as many clean characters fail identity as under the
 worst-reading rule (so the clean frames rejected stay where they were). Parts the story does not read
 stay under the rule.
 Prints, per style, held-out figures first (fitted on half the stories, read on the other half) and
@@ -39,7 +40,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from storycast.judges import identity_model as im  # noqa: E402
 from storycast.judges.identity import failing_multiple  # noqa: E402
 
-STYLES = ("ink", "pixel_art")
+STYLES = im.NET_STYLES
 CALIBRATION_BUILD = {"seed": 2026, "stories": {"count": 4000}}   # the shipped build is seed 2025
 STAGES = ("characters", "templates", "review", "stories", "controls", "render")
 THRESHOLD = im.THRESHOLD_SCORE
@@ -144,15 +145,18 @@ def collect(data: Path, workers: int) -> list[tuple]:
         return [r for part in ex.map(_story_rows, chunks) for r in part]
 
 
-def train(x: np.ndarray, y: np.ndarray) -> im.IdentityNet:
-    """An `im.IdentityNet` (cut 0) fitted to inputs `x` and labels `y`: full-batch Adam, seeded."""
+def train(x: np.ndarray, y: np.ndarray, width: int = im.INPUTS) -> im.IdentityNet:
+    """An `im.IdentityNet` (cut 0) fitted to inputs `x` and labels `y`: full-batch Adam, seeded. Only the
+    first `width` inputs are fitted; the others (the grid's, where the net does not read it: constant)
+    get zero weights, so a net's training does not depend on inputs it never sees."""
     import torch
 
+    x = x[:, :width]
     torch.manual_seed(SEED)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     xt = torch.tensor((x - mean) / scale, dtype=torch.float32)
     yt = torch.tensor(y, dtype=torch.float32)
-    net = torch.nn.Sequential(torch.nn.Linear(im.INPUTS, im.HIDDEN), torch.nn.ReLU(),
+    net = torch.nn.Sequential(torch.nn.Linear(width, im.HIDDEN), torch.nn.ReLU(),
                               torch.nn.Linear(im.HIDDEN, im.HIDDEN), torch.nn.ReLU(), torch.nn.Linear(im.HIDDEN, 1))
     opt = torch.optim.Adam(net.parameters(), 3e-3, weight_decay=WEIGHT_DECAY)
     for _ in range(EPOCHS):
@@ -162,7 +166,9 @@ def train(x: np.ndarray, y: np.ndarray) -> im.IdentityNet:
     # Sequential's keys are "0.", "2.", "4.": the linear layers, renamed as `im.LAYERS`
     state = {k: v.detach().numpy().astype(np.float64) for k, v in net.state_dict().items()}
     layers = {f"l{i}.{kind}": state[f"{2 * i}.{kind}"] for i in range(3) for kind in ("weight", "bias")}
-    return im.IdentityNet(mean, scale, layers, 0.0)
+    pad = im.INPUTS - width
+    layers["l0.weight"] = np.pad(layers["l0.weight"], ((0, 0), (0, pad)))
+    return im.IdentityNet(np.r_[mean, np.zeros(pad)], np.r_[scale, np.ones(pad)], layers, 0.0)
 
 
 def _training_set(rows, part: str) -> tuple[np.ndarray, np.ndarray]:
@@ -215,18 +221,38 @@ def _cut(nets, clean, rate: float) -> dict[str, im.IdentityNet]:
     return {p: dataclasses.replace(nets[p], cut=float(best[k])) for k, p in enumerate(im.MODEL_PARTS)}
 
 
-def fit(rows) -> dict[str, dict[str, im.IdentityNet]]:
+def fit(rows, styles=None) -> dict[str, dict[str, im.IdentityNet]]:
     """Per style and part the net, trained on two thirds of the stories; per style the cuts, on the
     clean characters of the other third (a net's own training rows read cleaner than new ones), at the
     worst-reading rule's clean rate."""
     out = {}
-    for style in STYLES:
+    for style in styles or STYLES:
         sel = [r for r in rows if r.style == style]
         for_cut = [_story_hash(r.frame_id) // 7 % 3 == 0 for r in sel]     # a third, across main()'s halves
-        nets = {part: train(*_training_set([r for r, c in zip(sel, for_cut) if not c], part))
+        nets = {part: train(*_training_set([r for r, c in zip(sel, for_cut) if not c], part),
+                            im.INPUTS if im.reads_grid(style, part) else im.INPUTS - im.GRID_INPUTS)
                 for part in im.MODEL_PARTS}
         rate = np.mean([r.rule[0] < THRESHOLD for r in sel if r.label == 0])
         out[style] = _cut(nets, [r for r, c in zip(sel, for_cut) if c and r.label == 0], rate)
+    return out
+
+
+def shipped_nets(styles, path: Path = im.MODEL_FILE) -> dict[str, dict[str, im.IdentityNet]]:
+    """The shipped file's nets of `styles`, a file fitted before the grid inputs existed read with its
+    first layers padded by zero weights for them (the nets never read the grid)."""
+    with np.load(path) as data:
+        pad = im.INPUTS - int(data["inputs"])
+        if pad not in (0, im.GRID_INPUTS):
+            raise ValueError(f"{path} holds nets of {int(data['inputs'])} inputs, not {im.INPUTS}: refit every style")
+        out: dict[str, dict[str, im.IdentityNet]] = {}
+        for i, (style, part) in enumerate(zip(data["styles"], data["parts"])):
+            if str(style) not in styles:
+                continue
+            layers = {name: data[name][i].astype(np.float64) for name in im.LAYERS}
+            layers["l0.weight"] = np.pad(layers["l0.weight"], ((0, 0), (0, pad)))
+            mean = np.r_[data["mean"][i], np.zeros(pad)].astype(np.float64)
+            scale = np.r_[data["scale"][i], np.ones(pad)].astype(np.float64)
+            out.setdefault(str(style), {})[str(part)] = im.IdentityNet(mean, scale, layers, float(data["cut"][i]))
     return out
 
 
@@ -236,7 +262,7 @@ def _story_hash(frame_id: str) -> int:
 
 def report(nets, rows, title: str) -> None:
     print(title)
-    for style in STYLES:
+    for style in [s for s in STYLES if s in nets]:
         sel = [r for r in rows if r.style == style]
         fails = _fails(nets[style], sel)
         for label, name in ((0, "clean characters failed"), (1, "drifted parts flagged")):
@@ -256,7 +282,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     ap.add_argument("--cache", type=Path, help="keep the collected rows here (pickle) and reuse them")
+    ap.add_argument("--styles", default=",".join(STYLES),
+                    help="refit these styles' nets only; the others' are kept from the shipped file")
     args = ap.parse_args()
+    styles = tuple(s for s in STYLES if s in args.styles.split(","))
+    if not styles:
+        ap.error(f"--styles: none of {args.styles!r} is one of {', '.join(STYLES)}")
     if args.cache and args.cache.exists():
         rows = [Row(*r) for r in pickle.loads(args.cache.read_bytes())]
     else:
@@ -264,10 +295,11 @@ def main() -> None:
         if args.cache:
             args.cache.write_bytes(pickle.dumps([tuple(r) for r in rows]))   # plain tuples: any importer reads them
     half = [_story_hash(r.frame_id) % 2 for r in rows]                             # by story
-    report(fit([r for r, h in zip(rows, half) if h == 0]), [r for r, h in zip(rows, half) if h == 1],
+    report(fit([r for r, h in zip(rows, half) if h == 0], styles), [r for r, h in zip(rows, half) if h == 1],
            "held out (fitted on half the stories, read on the other half):")
-    models = fit(rows)
-    report(models, rows, "fitted on all:")
+    models = {**shipped_nets(set(STYLES) - set(styles)), **fit(rows, styles)}
+    report(models, rows, "fitted on all (kept from the shipped file: "
+           f"{', '.join(sorted(set(STYLES) - set(styles))) or 'none'}):")
     if not args.dry_run:
         im.save(models)
         print(f"wrote {im.MODEL_FILE.relative_to(REPO)}")

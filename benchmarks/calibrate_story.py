@@ -31,7 +31,7 @@ import bench_qc  # noqa: E402
 
 from storycast.judges import calibration as cal  # noqa: E402
 from storycast.judges.measured import MeasuredJudge  # noqa: E402
-from storycast.judges.story import STORY_PARTS, deviations  # noqa: E402
+from storycast.judges.story import STORY_PARTS, TONE_ROWS, deviations  # noqa: E402
 
 STORY_FRAMES = 7          # the paper-scale stories' median length
 PERCENTILE = 99.9
@@ -54,7 +54,7 @@ def story_deviations(samples) -> dict[tuple[str, str], list[float]]:
             for start in range(0, len(frames), STORY_FRAMES):
                 story = frames[start:start + STORY_FRAMES]
                 for i, (key, tones) in enumerate(story):
-                    peers = np.array([t for j, (_, t) in enumerate(story) if j != i]).reshape(-1, len(STORY_PARTS), 3)
+                    peers = np.array([t for j, (_, t) in enumerate(story) if j != i]).reshape(-1, len(TONE_ROWS), 3)
                     for part, d in zip(STORY_PARTS, deviations(tones, peers, key)):
                         if np.isfinite(d):
                             out[(key, part)].append(d)

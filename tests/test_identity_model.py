@@ -1,6 +1,7 @@
 """The identity nets of ink and pixel art: their inputs, the weighing, the model file, the calibration."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -98,6 +99,26 @@ def test_a_part_the_story_does_not_read_has_no_inputs_and_an_unseen_template_par
     unseen = Reference(emb.Descriptor(lab, SEEN), emb.Descriptor(lab, SEEN), (0, 0, 1, 1))
     x = _inputs(desc, unseen)
     assert not x[STORY_END:TEMPLATE_END].any() and x[TEMPLATE_END] == 1.0 and x[-1] == 1.0
+
+
+def test_the_torso_grid_is_read_against_the_template_torso_and_the_storys_grids():
+    rng = np.random.default_rng(3)
+    ref = _reference(rng)
+    grid = np.array([60.0, 10.0, 10.0]) + rng.normal(0, 1.0, (40, 3)) + [-30.0, 0.0, 0.0]   # a torso 30 L* darker
+    desc = dataclasses.replace(_frame(ref, rng), grid=grid)
+    tones = np.vstack([_tones(desc), grid.mean(axis=0)])
+    peers = np.stack([tones + [30.0, 0.0, 0.0], tones + [34.0, 0.0, 0.0]])
+    x = _inputs(desc, ref, tones=tones, peers=peers)
+    start = sum(w + flag for _, w, flag in im.GROUPS[:-1])
+    g, n = x[start:], len(im.GRID_QUANTILES)
+    assert len(g) == im.GROUPS[-1][1] + 1 and g[-1] == 0.0
+    assert 25 < g[n // 2] < 35                                # the median grid colour ~30 dE off the template's
+    assert g[2 * n] == 1.0 and g[2 * n + 2] == pytest.approx(-30.0, abs=2.0)   # all beyond 10 dE; L* shift
+    story = g[-6:-1]
+    assert story[0] == pytest.approx(30.0) and story[1] == pytest.approx(-30.0) and story[-1] == 0.0
+    # no grid (pixel art, an open jacket) or the hair: zeros and the unread flag
+    for y in (_inputs(_frame(ref, rng), ref), _inputs(desc, ref, part="hair", tones=tones, peers=peers)):
+        assert not y[start:-1].any() and y[-1] == 1.0
 
 
 def test_risk_zero_is_the_threshold_score():
@@ -247,3 +268,43 @@ def test_calibration_fit_beats_the_worst_reading_rule_at_its_clean_rate():
     rule = np.array([r.rule[0] < im.THRESHOLD_SCORE for r in fresh])
     assert fails[label == 0].mean() <= rule[label == 0].mean() + 0.01
     assert fails[label == 1].mean() > rule[label == 1].mean() + 0.3
+
+
+def test_a_net_that_does_not_read_the_grid_is_trained_without_it():
+    """Pixel art's nets and the hair's: the grid inputs get zero weights, so the net's answer ignores them."""
+    pytest.importorskip("torch")
+    ci = load("calibrate_identity")
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 1, (200, im.INPUTS))
+    y = (x[:, 0] > 0).astype(float)
+    net = ci.train(x, y, im.INPUTS - im.GRID_INPUTS)
+    assert not net.layers["l0.weight"][:, -im.GRID_INPUTS:].any()
+    moved = x[0].copy()
+    moved[-im.GRID_INPUTS:] += 5.0
+    assert net.logit(moved) == pytest.approx(net.logit(x[0]))
+    assert im.reads_grid("ink", "torso")
+    assert not im.reads_grid("ink", "hair") and not im.reads_grid("pixel_art", "torso")
+
+
+def test_nets_fitted_before_the_grid_are_kept_with_zero_weights_for_it(tmp_path):
+    """`calibrate_identity.py --styles ink` keeps pixel art's shipped nets: a file of nets without the grid
+    inputs is read with those inputs padded, and each net answers as it did."""
+    ci = load("calibrate_identity")
+    rng = np.random.default_rng(5)
+    narrow = im.INPUTS - im.GRID_INPUTS
+    shapes = dict(im.LAYERS, **{"l0.weight": (im.HIDDEN, narrow)})
+    arrays = {"styles": np.array(["pixel_art", "pixel_art"]), "parts": np.array(list(im.MODEL_PARTS)),
+              "inputs": np.array(narrow), "cut": np.array([0.5, -0.5]),
+              "mean": rng.normal(0, 1, (2, narrow)), "scale": rng.uniform(0.5, 2, (2, narrow))}
+    arrays.update({name: rng.normal(0, 1, (2, *shape)) for name, shape in shapes.items()})
+    np.savez(tmp_path / "old.npz", **arrays)
+    nets = ci.shipped_nets({"pixel_art"}, tmp_path / "old.npz")
+    x = rng.normal(0, 1, im.INPUTS)
+    for i, part in enumerate(im.MODEL_PARTS):
+        net = nets["pixel_art"][part]
+        h = (x[:narrow] - arrays["mean"][i]) / arrays["scale"][i]
+        for k in range(3):
+            h = arrays[f"l{k}.weight"][i] @ h + arrays[f"l{k}.bias"][i]
+            h = np.maximum(h, 0.0) if k < 2 else h
+        assert net.logit(x) == pytest.approx(float(h[0])) and net.cut == arrays["cut"][i]
+    assert ci.shipped_nets({"ink"}, tmp_path / "old.npz") == {}

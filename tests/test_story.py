@@ -14,6 +14,7 @@ from storycast.judges.measured import DEFAULT_THRESHOLDS, MeasuredJudge
 from storycast.judges.story import (
     MIN_PEERS,
     STORY_PARTS,
+    TONE_ROWS,
     VOUCH_MULTIPLE,
     deviations,
     part_tones,
@@ -62,7 +63,7 @@ def test_a_twin_drifted_alike_does_not_vouch_for_a_drift_among_three_peers_or_mo
 
 
 def test_story_peers_leave_the_frame_itself_out():
-    a, b, c = (np.full((len(STORY_PARTS), 3), v) for v in (1.0, 2.0, 3.0))
+    a, b, c = (np.full((len(TONE_ROWS), 3), v) for v in (1.0, 2.0, 3.0))
     peers = story_peers([{"x": a, "y": a}, {"x": b}, {"x": c, "y": c}])
     assert sorted(peers[0]) == ["x", "y"]
     np.testing.assert_array_equal(peers[0]["x"][:, 0, 0], [2.0, 3.0])
@@ -100,13 +101,33 @@ def test_described_frames_are_judged_as_fresh_ones(story):
         pixels = np.asarray(image)
         tones = judge.story_tones(pixels, req)
         cid = req.characters[0].character["character_id"]
-        assert tones[cid].shape == (len(STORY_PARTS), 3)
+        assert tones[cid].shape == (len(TONE_ROWS), 3)
         kept = judge.judge(JudgeRequest(image, req, {}, refs, pixels))
         fresh = MeasuredJudge(THRESHOLDS).judge(JudgeRequest(image, req, {}, refs, pixels))
         assert kept.scores == fresh.scores and kept.reasons == fresh.reasons
         np.testing.assert_array_equal(MeasuredJudge(THRESHOLDS).story_tones(pixels.copy(), req)[cid], tones[cid])
         desc = fresh.details["characters"][cid]["descriptor"]
         np.testing.assert_array_equal(part_tones(desc)[1], tones[cid][1])        # the hair as judged
+        assert desc.grid is None and np.isnan(tones[cid][TONE_ROWS.index("torso_grid")]).all()   # an open jacket
+
+
+def test_the_torso_grid_is_read_in_ink_and_its_mean_is_the_tones_last_row():
+    chars = sample_characters(60, 31, 3)
+    ink = next(c for c in chars if c["art_style"] == "ink" and c["top"] != "jacket")
+    flat = next(c for c in chars if c["art_style"] == "flat_vector")
+    judge, renderer = MeasuredJudge(THRESHOLDS), ProceduralRenderer()
+    for char, read in ((ink, True), (flat, False)):
+        _, req = sample_frames([char], 1, 33)[0]
+        pixels = np.asarray(renderer.render_frame(req))
+        row = judge.story_tones(pixels, req)[char["character_id"]][TONE_ROWS.index("torso_grid")]
+        refs = {char["character_id"]: template_reference(renderer.render_template(char, 512, 3), char)}
+        judged = judge.judge(JudgeRequest(None, req, {}, refs, pixels))
+        desc = judged.details["characters"][char["character_id"]]["descriptor"]
+        if read:
+            assert desc.grid is not None and len(desc.grid) >= 8
+            np.testing.assert_allclose(row, desc.grid.mean(axis=0))
+        else:
+            assert desc.grid is None and np.isnan(row).all()
 
 
 def test_a_drift_the_template_misses_fails_against_the_story(story):

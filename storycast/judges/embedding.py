@@ -216,12 +216,15 @@ class Descriptor:
     per part whether it was seen (enough of its points visible), what the head's shape says
     (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face) and,
     in ink and pixel art, what the torso and legs do (`body_shape.posteriors`: top, build and bottom, on
-    template sheets and on retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere)."""
+    template sheets and on retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere) and, where
+    the measured judge reads it (ink and pixel art frames), the torso's dense grid
+    (`torso.torso_grid_colours`; None elsewhere)."""
 
     lab: np.ndarray
     seen: np.ndarray
     shape: np.ndarray | None = None
     body: np.ndarray | None = None
+    grid: np.ndarray | None = None
 
     def part_median(self) -> np.ndarray:
         return np.array([np.nanmedian(self.lab[SLICES[p]], axis=0) if self.seen[i] else [np.nan] * 3

@@ -59,7 +59,7 @@ from storycast.judges.identity import IDENTITY_PARTS, identity_score, template_d
 from storycast.judges.limbs import limb_score
 from storycast.judges.sanity import sanity_check
 from storycast.judges.story import deviations, part_tones, story_score
-from storycast.judges.torso import torso_samples, unreadable_torso
+from storycast.judges.torso import torso_grid_colours, torso_samples, unreadable_torso
 from storycast.renderers.base import CharacterControl, FrameRequest, rgb_array
 
 FULL_BODY_SHOTS = {"extreme_wide", "wide", "full"}
@@ -214,6 +214,8 @@ class MeasuredJudge:
             return ~hidden & (keep(p) if keep is not None else True)
         desc = emb.describe(img, c.keypoints, c.scale, c.facing, unhidden, req.lighting, place_of(req.setting),
                             tone_of(req.art_style), points=sampled)
+        if req.art_style in identity_model.GRID_STYLES:    # the ink torso net reads a dense grid
+            desc = dataclasses.replace(desc, grid=torso_grid_colours(img, req, c, near))
         tones = part_tones(desc)
         if unreadable_torso(c, req.art_style):         # the torso unseen, as if its samples were hidden
             lab, seen = desc.lab.copy(), desc.seen.copy()

@@ -29,6 +29,9 @@ from storycast.judges.calibration import STORY_NOISE
 from storycast.judges.identity import score_of
 
 STORY_PARTS: tuple[str, ...] = ("torso", "hair")
+# The rows of a frame's tones: the STORY_PARTS, then the mean of the torso's dense grid where the judge
+# reads one (`torso.torso_grid_colours`: ink and pixel art, for the identity nets; NaN elsewhere).
+TONE_ROWS: tuple[str, ...] = (*STORY_PARTS, "torso_grid")
 MIN_PEERS = 2
 MIN_POINTS = 2          # a part's tone needs this many seen samples
 VOUCH_MULTIPLE = 4.0    # story units within which one peer vouches for another (the check fails at ~2.9)
@@ -36,8 +39,11 @@ STORY_REASON = "the story's other frames"      # in the identity reason when the
 
 
 def part_tones(desc: emb.Descriptor) -> np.ndarray:
-    """len(STORY_PARTS) x 3: the mean CIELAB colour of each part's seen samples (NaN where unseen)."""
-    out = np.full((len(STORY_PARTS), 3), np.nan)
+    """len(TONE_ROWS) x 3: the mean CIELAB colour of each part's seen samples (NaN where unseen), and of
+    the torso's dense grid (`Descriptor.grid`; NaN without one)."""
+    out = np.full((len(TONE_ROWS), 3), np.nan)
+    if desc.grid is not None:
+        out[TONE_ROWS.index("torso_grid")] = desc.grid.mean(axis=0)
     for i, part in enumerate(STORY_PARTS):
         if not desc.seen[emb.PARTS.index(part)]:
             continue
@@ -88,11 +94,11 @@ def telling_peer(distances: np.ndarray, seen: np.ndarray, vouch: float) -> int:
 
 def story_peers(tones: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
     """Per frame of a story (its characters' `part_tones`, in frame order), each character's tones in
-    the story's other frames: (k x parts x 3) arrays, leaving the frame itself out."""
+    the story's other frames: (k x TONE_ROWS x 3) arrays, leaving the frame itself out."""
     out = []
     for i, frame in enumerate(tones):
         out.append({cid: np.array([other[cid] for j, other in enumerate(tones) if j != i and cid in other])
-                    .reshape(-1, len(STORY_PARTS), 3) for cid in frame})
+                    .reshape(-1, len(TONE_ROWS), 3) for cid in frame})
     return out
 
 

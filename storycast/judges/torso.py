@@ -4,6 +4,8 @@
 jacket's on its panels, `embedding.torso_grid`); where the character's own arms hide most of it
 (`base.own_cover`), the torso is sampled where they leave it. `unreadable_torso`: where a jacket's panels
 are too narrow to read, the torso is not judged.
+`torso_grid_colours`: a denser grid over the torso than the embedding's dozen samples, which the identity
+nets of ink and pixel art read (`identity_model`).
 `part_shift`: in styles whose fills are a few hatch densities (ink) or a frame's few dozen colours
 (pixel art), a part's (torso, hair) median colour against the template part's, which the identity
 check weighs in units of `calibration.PART_SHIFT_NOISE`.
@@ -13,14 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from storycast.judges import embedding as emb
-from storycast.judges.base import own_cover
-from storycast.judges.conditions import coarse
-from storycast.renderers.base import CharacterControl
-from storycast.skeleton import L_SHO, R_SHO
+from storycast.judges.base import inside_boxes, own_cover
+from storycast.judges.conditions import coarse, place_of, tone_of
+from storycast.renderers.base import CharacterControl, FrameRequest
+from storycast.skeleton import L_HIP, L_SHO, R_HIP, R_SHO
 
 # Torso samples clear of the arms (`torso_samples`): body units across from the torso's middle line,
 # nearest first (a three-quarter view takes the far side's, >= 0).
 TORSO_OFFSETS = (0.0, 0.015, -0.015, 0.03, -0.03, 0.045, -0.045, 0.06, -0.06)
+# The dense grid (`torso_grid_colours`): rows down from the shoulder line to the hip line, columns across.
+GRID_ROWS, GRID_COLUMNS = np.linspace(0.12, 0.88, 8), np.linspace(0.2, 0.8, 5)
+MIN_GRID_POINTS = 8
 
 
 def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
@@ -51,6 +56,28 @@ def torso_samples(c: CharacterControl, torso: np.ndarray, keep) -> np.ndarray:
         return torso
     chosen = grid[ok][:len(torso)]
     return np.vstack([chosen, torso[: len(torso) - len(chosen)]])
+
+
+def torso_grid_colours(img, req: FrameRequest, c: CharacterControl, near: list) -> np.ndarray | None:
+    """CIELAB colours (daylight-corrected) of a 40-point grid between the shoulder and hip keypoints,
+    less the points under the character's own arms or `near` (`base.nearer_boxes`); None for an open
+    jacket (its panels are narrower than the grid) or fewer than MIN_GRID_POINTS left. In ink a fill is
+    a hatch density that a dozen sample boxes, each on or between lines, read loosely; forty average it
+    out: held out on calibration stories, the ink torso net with this grid's readings flagged 5 points
+    more drifted tops at the same clean rate (pixel art: 1.6)."""
+    if emb.jacket_panel(c.character, c.facing) is not None:
+        return None
+    kp = np.asarray(c.keypoints, dtype=np.float64)
+    left = kp[R_SHO] + (kp[R_HIP] - kp[R_SHO]) * GRID_ROWS[:, None]             # rows x 2
+    right = kp[L_SHO] + (kp[L_HIP] - kp[L_SHO]) * GRID_ROWS[:, None]
+    pts = (left[:, None] + (right - left)[:, None] * GRID_COLUMNS[None, :, None]).reshape(-1, 2)
+    colours, ok = emb.box_means(img, pts, emb.sample_radius(c.scale))
+    ok &= ~own_cover(c, pts)
+    if near:
+        ok &= ~inside_boxes(pts, near)
+    if ok.sum() < MIN_GRID_POINTS:
+        return None
+    return emb.srgb_to_lab(emb.light_correct(colours[ok], req.lighting, place_of(req.setting), tone_of(req.art_style)))
 
 
 def unreadable_torso(c: CharacterControl, style: str) -> bool:
