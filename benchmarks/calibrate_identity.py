@@ -238,22 +238,9 @@ def fit(rows, styles=None) -> dict[str, dict[str, im.IdentityNet]]:
 
 
 def shipped_nets(styles, path: Path = im.MODEL_FILE) -> dict[str, dict[str, im.IdentityNet]]:
-    """The shipped file's nets of `styles`, a file fitted before the grid inputs existed read with its
-    first layers padded by zero weights for them (the nets never read the grid)."""
-    with np.load(path) as data:
-        pad = im.INPUTS - int(data["inputs"])
-        if pad not in (0, im.GRID_INPUTS):
-            raise ValueError(f"{path} holds nets of {int(data['inputs'])} inputs, not {im.INPUTS}: refit every style")
-        out: dict[str, dict[str, im.IdentityNet]] = {}
-        for i, (style, part) in enumerate(zip(data["styles"], data["parts"])):
-            if str(style) not in styles:
-                continue
-            layers = {name: data[name][i].astype(np.float64) for name in im.LAYERS}
-            layers["l0.weight"] = np.pad(layers["l0.weight"], ((0, 0), (0, pad)))
-            mean = np.r_[data["mean"][i], np.zeros(pad)].astype(np.float64)
-            scale = np.r_[data["scale"][i], np.ones(pad)].astype(np.float64)
-            out.setdefault(str(style), {})[str(part)] = im.IdentityNet(mean, scale, layers, float(data["cut"][i]))
-    return out
+    """The shipped file's nets of `styles` (`identity_model.load_before_grid`: a file fitted before the
+    grid inputs existed too, its nets answering as they did)."""
+    return {style: parts for style, parts in im.load_before_grid(path).items() if style in styles}
 
 
 def _story_hash(frame_id: str) -> int:

@@ -217,7 +217,7 @@ class Descriptor:
     (`head_shape.posteriors`: species and hair-style probabilities; NaN without a measurable face) and,
     in ink and pixel art, what the torso and legs do (`body_shape.posteriors`: top, build and bottom, on
     template sheets and on retrieval's crops, `body_shape.crop_body`; None or NaN elsewhere) and, where
-    the measured judge reads it (ink and pixel art frames), the torso's dense grid
+    the measured judge reads it (ink frames, `identity_model.GRID_STYLES`), the torso's dense grid
     (`torso.torso_grid_colours`; None elsewhere)."""
 
     lab: np.ndarray

@@ -266,14 +266,33 @@ def load(path: Path = MODEL_FILE) -> dict[str, dict[str, IdentityNet]]:
         if "inputs" not in data or int(data["inputs"]) != INPUTS or shapes != LAYERS:
             raise ValueError(f"{path} does not hold identity nets of {INPUTS} inputs and layers {LAYERS}: "
                              "rerun benchmarks/calibrate_identity.py")
-        out: dict[str, dict[str, IdentityNet]] = {}
-        for i, (style, part) in enumerate(zip(data["styles"], data["parts"])):
-            layers = {name: data[name][i].astype(np.float64) for name in LAYERS}
-            out.setdefault(str(style), {})[str(part)] = IdentityNet(
-                data["mean"][i].astype(np.float64), data["scale"][i].astype(np.float64), layers,
-                float(data["cut"][i]))
+        out = _nets(data, 0)
     for style, parts in out.items():
         if set(parts) != set(MODEL_PARTS):
             raise ValueError(f"{path}: art style {style!r} lacks a net for one of {MODEL_PARTS}: "
                              "rerun benchmarks/calibrate_identity.py")
+    return out
+
+
+def load_before_grid(path: Path) -> dict[str, dict[str, IdentityNet]]:
+    """The nets of a file fitted with or without the grid inputs (the last GRID_INPUTS), those without
+    read with zero first-layer weights for them: each answers as it did (`calibrate_identity.py
+    --styles` keeps a style's nets so)."""
+    with np.load(path) as data:
+        pad = INPUTS - int(data["inputs"])
+        if pad not in (0, GRID_INPUTS):
+            raise ValueError(f"{path} holds nets of {int(data['inputs'])} inputs, not {INPUTS} or "
+                             f"{INPUTS - GRID_INPUTS}: refit every style (benchmarks/calibrate_identity.py)")
+        return _nets(data, pad)
+
+
+def _nets(data, pad: int) -> dict[str, dict[str, IdentityNet]]:
+    """style -> part -> net of an open model file, `pad` zero-weight inputs added at the end."""
+    out: dict[str, dict[str, IdentityNet]] = {}
+    for i, (style, part) in enumerate(zip(data["styles"], data["parts"])):
+        layers = {name: data[name][i].astype(np.float64) for name in LAYERS}
+        layers["l0.weight"] = np.pad(layers["l0.weight"], ((0, 0), (0, pad)))
+        out.setdefault(str(style), {})[str(part)] = IdentityNet(
+            np.r_[data["mean"][i], np.zeros(pad)].astype(np.float64),
+            np.r_[data["scale"][i], np.ones(pad)].astype(np.float64), layers, float(data["cut"][i]))
     return out

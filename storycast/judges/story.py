@@ -30,7 +30,7 @@ from storycast.judges.identity import score_of
 
 STORY_PARTS: tuple[str, ...] = ("torso", "hair")
 # The rows of a frame's tones: the STORY_PARTS, then the mean of the torso's dense grid where the judge
-# reads one (`torso.torso_grid_colours`: ink and pixel art, for the identity nets; NaN elsewhere).
+# reads one (`torso.torso_grid_colours`: ink, for its torso net, `identity_model.GRID_STYLES`; NaN elsewhere).
 TONE_ROWS: tuple[str, ...] = (*STORY_PARTS, "torso_grid")
 MIN_PEERS = 2
 MIN_POINTS = 2          # a part's tone needs this many seen samples

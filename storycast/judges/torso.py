@@ -4,8 +4,8 @@
 jacket's on its panels, `embedding.torso_grid`); where the character's own arms hide most of it
 (`base.own_cover`), the torso is sampled where they leave it. `unreadable_torso`: where a jacket's panels
 are too narrow to read, the torso is not judged.
-`torso_grid_colours`: a denser grid over the torso than the embedding's dozen samples, which the identity
-nets of ink and pixel art read (`identity_model`).
+`torso_grid_colours`: a denser grid over the torso than the embedding's dozen samples, which the ink
+torso's identity net reads (`identity_model.GRID_STYLES`).
 `part_shift`: in styles whose fills are a few hatch densities (ink) or a frame's few dozen colours
 (pixel art), a part's (torso, hair) median colour against the template part's, which the identity
 check weighs in units of `calibration.PART_SHIFT_NOISE`.
@@ -64,7 +64,7 @@ def torso_grid_colours(img, req: FrameRequest, c: CharacterControl, near: list) 
     jacket (its panels are narrower than the grid) or fewer than MIN_GRID_POINTS left. In ink a fill is
     a hatch density that a dozen sample boxes, each on or between lines, read loosely; forty average it
     out: held out on calibration stories, the ink torso net with this grid's readings flagged 5 points
-    more drifted tops at the same clean rate (pixel art: 1.6)."""
+    more drifted tops at the same clean rate (pixel art: 1.6, less than its refits vary: not read there)."""
     if emb.jacket_panel(c.character, c.facing) is not None:
         return None
     kp = np.asarray(c.keypoints, dtype=np.float64)
